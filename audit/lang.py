@@ -1,0 +1,100 @@
+"""Language data for any target language: word frequencies, stop words and language ID.
+
+Everything is drawn from offline packages (wordfreq, langdetect) for the language asked for,
+so detectors never hard-wire English.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from wordfreq import available_languages, top_n_list, zipf_frequency
+
+
+@lru_cache(maxsize=1)
+def wordfreq_languages() -> frozenset[str]:
+    return frozenset(available_languages("small"))
+
+
+@lru_cache(maxsize=500_000)
+def zipf(word: str, lang: str) -> float:
+    """Zipf frequency (0 = unseen, 3 = once per million words, 7 = `the`)."""
+    if lang not in wordfreq_languages():
+        return 0.0
+    return zipf_frequency(word, lang)
+
+
+@lru_cache(maxsize=64)
+def stopwords(lang: str, n: int = 150) -> frozenset[str]:
+    """The `n` most frequent words: a language-generic stop list in the spirit of jusText."""
+    if lang not in wordfreq_languages():
+        return frozenset()
+    return frozenset(top_n_list(lang, n))
+
+
+@dataclass(frozen=True, slots=True)
+class LangGuess:
+    lang: str
+    prob: float
+
+
+_langdetect_ready = False
+
+
+def detect_language(text: str) -> LangGuess | None:
+    """Deterministic langdetect (fixed seed); None when it cannot decide."""
+    global _langdetect_ready
+    from langdetect import DetectorFactory, detect_langs
+    from langdetect.lang_detect_exception import LangDetectException
+
+    if not _langdetect_ready:
+        DetectorFactory.seed = 0
+        _langdetect_ready = True
+    try:
+        best = detect_langs(text)[0]
+    except LangDetectException:
+        return None
+    return LangGuess(best.lang.split("-")[0], float(best.prob))
+
+
+def lexical_vote(
+    tokens: list[str], target: str, candidates: tuple[str, ...], foreign_min: float = 3.0,
+    target_max: float = 1.5,
+) -> dict[str, int]:
+    """Per candidate language, how many tokens are common there but (almost) unseen in target.
+
+    Works on text too short for character n-gram identification (`Inici`, `Lire aussi`).
+    """
+    votes: dict[str, int] = {}
+    for tok in tokens:
+        low = tok.lower()
+        if zipf(low, target) > target_max:
+            continue
+        best_lang, best = "", foreign_min
+        for cand in candidates:
+            if cand == target:
+                continue
+            z = zipf(low, cand)
+            if z >= best:
+                best_lang, best = cand, z
+        if best_lang:
+            votes[best_lang] = votes.get(best_lang, 0) + 1
+    return votes
+
+
+LANGUAGE_NAMES = {
+    "en": "English", "es": "Spanish", "ca": "Catalan", "fr": "French", "de": "German",
+    "pt": "Portuguese", "it": "Italian", "nl": "Dutch", "ro": "Romanian", "pl": "Polish",
+    "ru": "Russian", "uk": "Ukrainian", "tr": "Turkish", "sv": "Swedish", "da": "Danish",
+    "nb": "Norwegian", "fi": "Finnish", "cs": "Czech", "sk": "Slovak", "hu": "Hungarian",
+    "el": "Greek", "bg": "Bulgarian", "ar": "Arabic", "he": "Hebrew", "fa": "Persian",
+    "zh": "Chinese", "ja": "Japanese", "ko": "Korean", "vi": "Vietnamese", "id": "Indonesian",
+    "ms": "Malay", "tl": "Tagalog", "hi": "Hindi", "sl": "Slovenian", "hr": "Croatian",
+    "lt": "Lithuanian", "lv": "Latvian", "et": "Estonian", "sq": "Albanian", "eu": "Basque",
+    "gl": "Galician",
+}
+
+
+def language_name(code: str) -> str:
+    return LANGUAGE_NAMES.get(code, code)

@@ -1,0 +1,158 @@
+"""The library entry point: `audit.run(paths, config) -> AuditResult`.
+
+Two phases: a corpus pass builds shared evidence and fits detectors, then each document is
+audited independently (in worker processes with `jobs > 1`, same results as `jobs=1`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from audit.config import Config
+from audit.corpus import CorpusIndex
+from audit.detectors import Detector, detector_class
+from audit.loaders import iter_documents
+from audit.policy import decide, score
+from audit.records import Document, DocumentResult, Finding
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class AuditResult:
+    findings: pl.DataFrame
+    documents: pl.DataFrame
+    repair_queue: pl.DataFrame
+    run_info: dict[str, Any]
+
+    def summary(self) -> pl.DataFrame:
+        """Findings per category and severity."""
+        if self.findings.is_empty():
+            return pl.DataFrame({"category": [], "n": []}, schema={"category": pl.Utf8, "n": pl.Int64})
+        return (
+            self.findings.group_by("category", "severity").len("n")
+            .sort(["n", "category"], descending=[True, False])
+        )
+
+
+def build_detectors(config: Config, names: Sequence[str] | None = None) -> list[Detector]:
+    chosen = list(names) if names else config.enabled_detectors()
+    return [detector_class(n)(lang=config.lang, **config.detector_kwargs(n)) for n in chosen]
+
+
+def audit_document(
+    doc: Document, detectors: Sequence[Detector], corpus: CorpusIndex, config: Config
+) -> tuple[list[Finding], DocumentResult]:
+    """Run every detector on one document; a failing detector is reported, not fatal."""
+    if doc.error:
+        return [], score(doc, [], config.policy)
+    raw: list[Finding] = []
+    failures = []
+    for det in detectors:
+        try:
+            for f in det.detect(doc, corpus):
+                if doc.text[f.start : f.end] != f.text:
+                    raise AssertionError(f"finding text does not match span {f.start}:{f.end}")
+                raw.append(f)
+        except Exception as exc:  # one detector's bug must not lose the document
+            log.exception("detector %s failed on %s", det.name, doc.doc_id)
+            failures.append(f"detector {det.name} failed: {exc}")
+    findings = decide(raw, config.policy)
+    result = score(doc, findings, config.policy)
+    if failures:
+        from dataclasses import replace
+
+        result = replace(result, error="partial audit; " + "; ".join(failures))
+    return findings, result
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(detectors: list[Detector], corpus: CorpusIndex, config: Config) -> None:
+    _WORKER.update(detectors=detectors, corpus=corpus, config=config)
+
+
+def _audit_in_worker(doc: Document) -> tuple[list[Finding], DocumentResult]:
+    return audit_document(doc, _WORKER["detectors"], _WORKER["corpus"], _WORKER["config"])
+
+
+def audit_documents(
+    docs: Sequence[Document],
+    config: Config | None = None,
+    jobs: int = 1,
+    detectors: Sequence[str] | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> AuditResult:
+    """Audit documents already in memory (the API scripts and tests use)."""
+    config = config or Config()
+    corpus = CorpusIndex.build(docs)
+    dets = build_detectors(config, detectors)
+    good = [d for d in docs if not d.error]
+    for det in dets:
+        det.fit(good, corpus)
+    results: Iterable[tuple[list[Finding], DocumentResult]]
+    if jobs > 1 and len(docs) > 1:
+        pool = ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(dets, corpus, config))
+        with pool:
+            chunk = max(1, min(32, len(docs) // (jobs * 4) or 1))
+            results = list(_tick(pool.map(_audit_in_worker, docs, chunksize=chunk), on_progress))
+    else:
+        results = list(_tick((audit_document(d, dets, corpus, config) for d in docs), on_progress))
+    from audit.output import build_result
+
+    return build_result(results, run_info(config, dets, len(docs)))
+
+
+def _tick(items: Iterable[Any], on_progress: Callable[[int], None] | None) -> Iterable[Any]:
+    for item in items:
+        if on_progress:
+            on_progress(1)
+        yield item
+
+
+def run(
+    paths: str | Path | Sequence[str | Path],
+    config: Config | None = None,
+    out: str | Path | None = None,
+    jobs: int = 1,
+    detectors: Sequence[str] | None = None,
+    progress: bool = False,
+) -> AuditResult:
+    """Read a corpus, audit it and (with `out`) write the output contract's files."""
+    from audit.progress import progress_bar
+
+    config = config or Config()
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    docs = list(iter_documents(list(paths), config.max_bytes))
+    with progress_bar(len(docs), "auditing", progress) as tick:
+        result = audit_documents(docs, config, jobs=jobs, detectors=detectors, on_progress=tick)
+    result.run_info["inputs"] = [str(p) for p in paths]
+    if out is not None:
+        from audit.output import write_outputs
+
+        write_outputs(result, Path(out))
+    return result
+
+
+def run_info(config: Config, dets: Sequence[Detector], n_docs: int) -> dict[str, Any]:
+    from dataclasses import asdict
+
+    from audit import __version__
+
+    return {
+        "mtaudit_version": __version__,
+        "lang": config.lang,
+        "documents": n_docs,
+        "detectors": {d.name: d.version for d in dets},
+        "config_hash": config.digest(),
+        "policy": asdict(config.policy),
+    }

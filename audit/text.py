@@ -1,0 +1,116 @@
+"""Offset-preserving segmentation: lines, paragraphs, sentences and word tokens.
+
+Every unit is a `Span` whose `text == doc[start:end]`, so detectors never recompute offsets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+import regex
+
+from audit.resources import load_list
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    start: int
+    end: int
+    text: str
+
+
+# Letters (any script) with inner apostrophes/hyphens; digits kept apart.
+WORD_RE = regex.compile(r"\p{L}[\p{L}\p{M}]*(?:['’\-]\p{L}[\p{L}\p{M}]*)*")
+_LINE_RE = regex.compile(r"[^\n]+")
+_PARA_RE = regex.compile(r"(?:[^\n]+(?:\n(?!\s*\n)[^\n]*)*)")
+# A sentence ends at . ! ? … (plus closing quotes/brackets) followed by space and an upper-case
+# letter, digit or opening quote, or at a line break.
+_SENT_END_RE = regex.compile(
+    r"(?<=[.!?…][\"'”’»)\]]*)\s+(?=[\"'“‘«(\[]?[\p{Lu}\p{N}])|\n+"
+)
+
+
+def words(text: str) -> list[Span]:
+    return [Span(m.start(), m.end(), m.group()) for m in WORD_RE.finditer(text)]
+
+
+def word_count(text: str) -> int:
+    return sum(1 for _ in WORD_RE.finditer(text))
+
+
+def lines(text: str) -> list[Span]:
+    """Non-empty lines, whitespace-trimmed at both ends (offsets follow the trim)."""
+    out = []
+    for m in _LINE_RE.finditer(text):
+        raw = m.group()
+        stripped = raw.strip()
+        if stripped:
+            lead = len(raw) - len(raw.lstrip())
+            start = m.start() + lead
+            out.append(Span(start, start + len(stripped), stripped))
+    return out
+
+
+def paragraphs(text: str) -> list[Span]:
+    """Blocks separated by blank lines (a single newline stays inside a paragraph)."""
+    out = []
+    for m in _PARA_RE.finditer(text):
+        raw = m.group()
+        stripped = raw.strip()
+        if stripped:
+            lead = len(raw) - len(raw.lstrip())
+            start = m.start() + lead
+            out.append(Span(start, start + len(stripped), stripped))
+    return out
+
+
+@lru_cache(maxsize=8)
+def _abbreviations(lang: str) -> frozenset[str]:
+    return frozenset(w.lower() for w in load_list("abbreviations", lang=lang, missing_ok=True))
+
+
+def sentences(text: str, lang: str = "en") -> list[Span]:
+    """Rule-based sentence split that does not break after known abbreviations or initials."""
+    abbrevs = _abbreviations(lang)
+    out: list[Span] = []
+    start = 0
+    for m in _SENT_END_RE.finditer(text):
+        if "\n" not in m.group():
+            before = text[start : m.start()]
+            last = before.rsplit(None, 1)[-1] if before.split() else ""
+            token = last.rstrip("\"'”’»)]").lower()
+            if token in abbrevs or regex.fullmatch(r"\p{L}\.", token):
+                continue
+        _append_trimmed(out, text, start, m.start())
+        start = m.end()
+    _append_trimmed(out, text, start, len(text))
+    return out
+
+
+def _append_trimmed(out: list[Span], text: str, start: int, end: int) -> None:
+    chunk = text[start:end]
+    stripped = chunk.strip()
+    if stripped:
+        s = start + len(chunk) - len(chunk.lstrip())
+        out.append(Span(s, s + len(stripped), stripped))
+
+
+def iter_spans_in(span: Span, units: list[Span]) -> Iterator[Span]:
+    """Units (e.g. words) that lie inside `span`."""
+    for unit in units:
+        if unit.start >= span.end:
+            break
+        if unit.start >= span.start and unit.end <= span.end:
+            yield unit
+
+
+def is_capitalised(token: str) -> bool:
+    return token[:1].isupper()
+
+
+def normalise_for_match(text: str) -> str:
+    """Case-, quote- and space-insensitive key for comparing repeated text."""
+    table = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "‘": "'", "’": "'"})
+    return " ".join(text.translate(table).casefold().split())
