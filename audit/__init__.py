@@ -4,10 +4,10 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from audit.config import Config, ConfigError  # noqa: E402
-from audit.loaders import InputError  # noqa: E402
-from audit.pipeline import AuditResult, audit_documents, run  # noqa: E402
-from audit.records import CATEGORIES, MQM_CATEGORIES, Document, Finding  # noqa: E402
+from audit.config import Config, ConfigError
+from audit.loaders import InputError
+from audit.pipeline import AuditResult, audit_documents, run
+from audit.records import CATEGORIES, MQM_CATEGORIES, Document, Finding
 
 __all__ = [
     "CATEGORIES",

@@ -103,7 +103,14 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
     best = from_bytes(data).best()
     if best is None:
         raise ValueError("undecodable text: not UTF-8 and no legacy encoding fits")
-    return _normalise_newlines(str(best)), best.encoding
+    text = str(best)
+    # Single-byte code pages often decode Western text identically; prefer the web's default.
+    try:
+        if data.decode("cp1252") == text:
+            return _normalise_newlines(text), "cp1252"
+    except UnicodeDecodeError:
+        pass
+    return _normalise_newlines(text), best.encoding
 
 
 def _looks_binary(data: bytes) -> bool:

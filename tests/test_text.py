@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+import pytest
+
+from audit.text import lines, normalise_for_match, paragraphs, sentences, words
+
+TEXT = ("  Dr. Smith met U.S. officials in Hanoi.  He said “yes.” Then he left!\n\n"
+        "Second paragraph, line one\nline two.\n")
+
+
+@pytest.mark.parametrize("unit", [lines, paragraphs, sentences, words])
+def test_every_span_is_an_exact_slice(unit) -> None:
+    for span in unit(TEXT):
+        assert TEXT[span.start : span.end] == span.text
+        assert span.text == span.text.strip()
+
+
+def test_sentences_respect_abbreviations() -> None:
+    got = [s.text for s in sentences(TEXT)]
+    assert got[0] == "Dr. Smith met U.S. officials in Hanoi."
+    assert got[1] == "He said “yes.”"
+    assert got[2] == "Then he left!"
+
+
+def test_paragraphs_keep_single_newlines() -> None:
+    assert [p.text for p in paragraphs(TEXT)][1] == "Second paragraph, line one\nline two."
+
+
+def test_words_keep_inner_hyphens_and_apostrophes() -> None:
+    assert [w.text for w in words("Kim Jong-un's state-run media")] == [
+        "Kim", "Jong-un's", "state-run", "media"]
+
+
+def test_normalise_for_match_ignores_quote_style_and_case() -> None:
+    assert normalise_for_match('Russia has "right"') == normalise_for_match("russia  has “right”")
