@@ -30,6 +30,13 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     run.add_argument("-v", "--verbose", action="store_true", help="debug logging")
 
+    diag = sub.add_parser("diagnose", help="per-detector hit counts on a corpus (to tune thresholds)")
+    diag.add_argument("corpus", nargs="+")
+    diag.add_argument("--config", help="TOML configuration file")
+    diag.add_argument("--lang", help="target language (default en)")
+    diag.add_argument("--dump", metavar="DETECTOR", help="also list what this detector flagged")
+    diag.add_argument("--limit", type=int, default=20, help="how many findings --dump lists")
+
     sub.add_parser("detectors", help="list the detectors, their categories and options")
     return parser
 
@@ -46,6 +53,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run(args, parser)
     if args.command == "detectors":
         return _list_detectors()
+    if args.command == "diagnose":
+        return _diagnose(args)
     parser.print_help()
     return EXIT_USAGE
 
@@ -85,6 +94,19 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         return EXIT_USAGE
     if not args.quiet:
         render_summary(result, out)
+    return EXIT_OK
+
+
+def _diagnose(args: argparse.Namespace) -> int:
+    from audit import Config, ConfigError, InputError, run
+    from audit.output import diagnostics
+
+    try:
+        result = run(args.corpus, Config.load(args.config, lang=args.lang))
+    except (ConfigError, InputError) as exc:
+        print(f"mtaudit: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(diagnostics(result, dump=args.dump, limit=args.limit))
     return EXIT_OK
 
 

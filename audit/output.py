@@ -162,3 +162,22 @@ def render_summary(result: Any, out: Path | None = None) -> None:
         + (f", {n_err} with errors" if n_err else "")
         + (f" -> {out}" if out else "")
     )
+
+
+def diagnostics(result: Any, dump: str | None = None, limit: int = 20) -> str:
+    """Per-detector hit counts (and, with `dump`, what that detector flagged): how to find noise."""
+    lines_out = [f"{'detector':14} {'category':14} {'findings':>8} {'documents':>9}"]
+    frame = result.findings
+    if not frame.is_empty():
+        stats = (frame.group_by("detector", "category")
+                 .agg(pl.len().alias("n"), pl.col("doc_id").n_unique().alias("docs"))
+                 .sort(["detector", "category"]))
+        for det, cat, n, docs in stats.iter_rows():
+            lines_out.append(f"{det:14} {cat:14} {n:>8} {docs:>9}")
+    if dump:
+        rows = frame.filter(pl.col("detector") == dump).head(limit)
+        lines_out.append(f"\nfirst {rows.height} findings of {dump}:")
+        for r in rows.iter_rows(named=True):
+            lines_out.append(f"  {r['doc_id']} {r['start']}-{r['end']} [{r['severity']}, "
+                             f"{r['confidence']:.2f}] {r['text'][:60]!r} -> {r['suggestion']!r}")
+    return "\n".join(lines_out)

@@ -107,3 +107,10 @@ def test_unusable_arguments_exit_non_zero(tmp_path: Path, capsys: pytest.Capture
 def test_detectors_listing(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["detectors"]) == 0
     assert "merged_word" in capsys.readouterr().out
+
+
+def test_diagnose_counts_hits_per_detector(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["diagnose", str(REFERENCE_CORPUS), "--dump", "calque"]) == 0
+    out = capsys.readouterr().out
+    assert "calque" in out and "punctuation" in out
+    assert "'They closed' -> 'closed'" in out
