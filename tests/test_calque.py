@@ -23,6 +23,7 @@ CLEAN = (
         ("HANOI.- The president signed several agreements.", "HANOI.-", "punctuation", "HANOI —"),
         ("BUENOS AIRES, 3 jun (EFE).- The peso fell.", "BUENOS AIRES, 3 jun (EFE).-", "punctuation",
          "BUENOS AIRES, 3 jun (EFE) —"),
+        ("BRUSSELS (ANSA).- Ministers met.", "BRUSSELS (ANSA).-", "punctuation", "BRUSSELS (ANSA) —"),
     ],
 )
 def test_calque_positives(text: str, span: str, category: str, suggestion: str) -> None:

@@ -23,7 +23,8 @@ from audit.text import lines, paragraphs
 
 # An all-caps place (letters, spaces, hyphens), optional ", <date or agency>", then ".-" / ". -".
 _DATELINE = regex.compile(
-    r"^(?P<place>\p{Lu}[\p{Lu}\p{M}'’\- ]{2,40}?)(?P<extra>,[^\n.]{1,40}?)?\s?\.\s?[-–](?![-–])"
+    r"^(?P<place>\p{Lu}[\p{Lu}\p{M}'’\- ]{2,40}?)"
+    r"(?P<extra>(?:,[^\n.()]{1,40}?)?(?:\s*\([^\n()]{1,30}\))?)\s?\.\s?[-–](?![-–])"
 )
 
 
@@ -114,8 +115,7 @@ class CalqueDetector(Detector):
             place = m["place"].strip()
             if len(place.replace(" ", "")) < 3:
                 continue
-            extra = (m["extra"] or "").strip()
-            suggestion = place + (extra if extra else "") + " —"
+            suggestion = (m["place"] + (m["extra"] or "")).rstrip() + " —"
             yield self.finding(
                 doc, line.start, line.start + m.end(), "punctuation", "minor",
                 "source-language dateline punctuation ('.-'); English uses a dash after the place",

@@ -1,0 +1,95 @@
+"""Proper-name chunks with offsets: runs of capitalised words, stripped of titles and stop words.
+
+Used by the entity detector (corpus-wide spelling variants, place-for-person) and the
+untranslated detector (acronym definitions). Titles (`President`, `Dr.`) and sentence-initial
+stop words (`The`, `In`) are cut off the front so `Russian President Vladimir Putin` and
+`Vladimir Putin` count as the same name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import regex
+
+from audit.lang import stopwords
+from audit.resources import load_list
+
+# Capitalised words (any script with case) joined by single spaces; inner hyphens and
+# apostrophes stay inside a token. A trailing possessive is matched apart so it can be cut.
+_TOKEN = r"\p{Lu}[\p{L}\p{M}]*(?:[-'’]\p{L}[\p{L}\p{M}]*)*"
+_CHUNK_RE = regex.compile(rf"(?<![\p{{L}}\p{{M}}\p{{N}}'’-]){_TOKEN}(?: {_TOKEN})*")
+_POSSESSIVE_RE = regex.compile(r"['’]s$")
+_SENTENCE_START_RE = regex.compile(r"(?:^|[.!?:;\n\"“”«»(\[–—-])\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class NameChunk:
+    start: int
+    end: int
+    text: str
+    tokens: tuple[str, ...]
+    title_start: int | None
+    """Start of the title words cut off the front (`President`), None when there were none."""
+
+
+@lru_cache(maxsize=8)
+def titles(lang: str) -> frozenset[str]:
+    """Capitalised words that precede a name without being part of it (`President`, `Dr`)."""
+    return frozenset(t.rstrip(".").lower() for t in load_list("person_titles", lang=lang, missing_ok=True))
+
+
+def _is_title(tok: str, lang: str) -> bool:
+    return tok.rstrip(".").lower() in titles(lang)
+
+
+def name_chunks(text: str, lang: str = "en") -> list[NameChunk]:
+    """Capitalised multi-word (or single-word) name candidates with exact offsets."""
+    out: list[NameChunk] = []
+    for m in _CHUNK_RE.finditer(text):
+        toks: list[tuple[int, str]] = []
+        pos = m.start()
+        for tok in m.group().split(" "):
+            toks.append((pos, tok))
+            pos += len(tok) + 1
+        # `North Korea’s Kim Jong Un` -> `North Korea` and `Kim Jong Un`.
+        run: list[tuple[int, str]] = []
+        for p, tok in toks:
+            if _POSSESSIVE_RE.search(tok) and len(tok) > 2:
+                run.append((p, tok[:-2]))
+                _add_chunk(out, text, run, lang)
+                run = []
+            else:
+                run.append((p, tok))
+        _add_chunk(out, text, run, lang)
+    return out
+
+
+def _add_chunk(out: list[NameChunk], text: str, toks: list[tuple[int, str]], lang: str) -> None:
+    if not toks:
+        return
+    full_start = toks[0][0]
+    # Keep what follows the last title: `Deputy Foreign Minister Le Thi Thu Hang`.
+    last_title = max((i for i, (_, t) in enumerate(toks) if _is_title(t, lang)), default=-1)
+    title_start = full_start if last_title >= 0 else None
+    toks = toks[last_title + 1 :]
+    if last_title < 0 and _SENTENCE_START_RE.search(text[:full_start]):
+        stops = stopwords(lang)
+        while toks and toks[0][1].lower() in stops and not is_all_caps(toks[0][1]):
+            toks = toks[1:]
+    if not toks:
+        return
+    start = toks[0][0]
+    end = toks[-1][0] + len(toks[-1][1])
+    out.append(NameChunk(start, end, text[start:end], tuple(t for _, t in toks), title_start))
+
+
+def is_all_caps(token: str) -> bool:
+    letters = [c for c in token if c.isalpha()]
+    return len(letters) > 1 and all(c.isupper() for c in letters)
+
+
+def name_key(form: str) -> str:
+    """Hyphen-, space- and case-insensitive key: `Kim Jong-un` == `Kim Jong Un`."""
+    return " ".join(regex.sub(r"[-‐‑]", " ", form).casefold().split())
