@@ -60,18 +60,25 @@ def detect_language(text: str) -> LangGuess | None:
 
 def lexical_vote(
     tokens: list[str], target: str, candidates: tuple[str, ...], foreign_min: float = 3.0,
-    target_max: float = 1.5,
+    target_max: float = 1.5, margin: float | None = None,
 ) -> dict[str, int]:
     """Per candidate language, how many tokens are common there but (almost) unseen in target.
 
-    Works on text too short for character n-gram identification (`Inici`, `Lire aussi`).
+    Works on text too short for character n-gram identification (`Inici`, `Lire aussi`). With
+    `margin`, a token known in the target also votes when a candidate has it `margin` Zipf points
+    more often (English function words inside German text).
     """
     votes: dict[str, int] = {}
     for tok in tokens:
         low = tok.lower()
-        if zipf(low, target) > target_max:
+        tz = zipf(low, target)
+        if tz <= target_max:
+            best = foreign_min
+        elif margin is not None:
+            best = max(foreign_min, tz + margin)
+        else:
             continue
-        best_lang, best = "", foreign_min
+        best_lang = ""
         for cand in candidates:
             if cand == target:
                 continue

@@ -101,20 +101,7 @@ class UntranslatedDetector(Detector):
     # ---- whole sentences and passages ---------------------------------------------------
     def _votes(self, toks: list[str]) -> dict[str, int]:
         """Tokens common in a candidate language but unseen, or far rarer, in the target."""
-        votes = lexical_vote(toks, self.lang, self.candidates)
-        for tok in toks:
-            low = tok.lower()
-            tz = zipf(low, self.lang)
-            if tz <= 1.5:
-                continue  # already counted by lexical_vote
-            best, best_z = "", max(3.0, tz + self.vote_margin)
-            for cand in self.candidates:
-                z = zipf(low, cand)
-                if z >= best_z:
-                    best, best_z = cand, z
-            if best:
-                votes[best] = votes.get(best, 0) + 1
-        return votes
+        return lexical_vote(toks, self.lang, self.candidates, margin=self.vote_margin)
 
     def _sentence_evidence(self, sent: Span) -> _Evidence | None:
         """Language ID and word-frequency votes for one sentence (names left out of the vote)."""
