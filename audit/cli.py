@@ -28,6 +28,22 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--lang", help="target language of the translations (default en)")
     run.add_argument("--detectors", help="comma-separated subset of detectors to run")
     run.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+    mt = run.add_argument_group("back-translation (fidelity through an MT engine)")
+    mt.add_argument("--backtranslate", choices=("none", "bergamot", "transformers", "apertium"),
+                    help="MT engine for round trips / source-aware fidelity (default none; bergamot "
+                         "is embedded and offline: EN<->PT)")
+    mt.add_argument("--pivot", help="round-trip pivot language (default: bergamot pt, apertium es)")
+    mt.add_argument("--mt-model", help="transformers model: hub id, local path, template with "
+                                       "{src}/{tgt}, or 'en-pt=PATH,pt-en=PATH'")
+    mt.add_argument("--mt-batch-size", type=int, help="sentences per MT batch (default 32)")
+    mt.add_argument("--mt-device", help="auto, cpu, cuda or cuda:N (transformers; default auto)")
+    mt.add_argument("--mt-cache", help="translation cache file, or 'off' "
+                                       "(default $MTAUDIT_CACHE or ~/.cache/mtaudit/translations.sqlite)")
+    mt.add_argument("--sample", help="round-trip only N sentences per document, or 'suspicious' "
+                                     "(sentences with rule findings or unknown words); default all")
+    mt.add_argument("--source-dir", help="folder of original (source-language) articles matched to "
+                                         "the corpus by file name: source-aware fidelity")
+    mt.add_argument("--source-lang", help="language of the --source-dir files (default: detected)")
     run.add_argument("-v", "--verbose", action="store_true", help="debug logging")
 
     diag = sub.add_parser("diagnose", help="per-detector hit counts on a corpus (to tune thresholds)")
@@ -83,9 +99,9 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         if unknown:
             parser.error(f"unknown detector(s) {', '.join(unknown)}; known: {', '.join(DETECTORS)}")
     try:
-        config = Config.load(args.config, lang=args.lang)
+        config = Config.load(args.config, lang=args.lang, backtranslate=_mt_overrides(args, parser))
         result = run(args.corpus, config, out=out, jobs=args.jobs, detectors=detectors,
-                     progress=not args.quiet)
+                     progress=not args.quiet, source_dir=args.source_dir)
     except (ConfigError, InputError) as exc:
         print(f"mtaudit: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -94,7 +110,26 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         return EXIT_USAGE
     if not args.quiet:
         render_summary(result, out)
+    skipped = result.run_info.get("backtranslate", {}).get("skipped")
+    if skipped:
+        print(f"mtaudit: warning: back-translation skipped: {skipped}", file=sys.stderr)
     return EXIT_OK
+
+
+def _mt_overrides(args: argparse.Namespace, parser: argparse.ArgumentParser) -> dict[str, object]:
+    sample: int | str | None = args.sample
+    if sample is not None and sample != "suspicious":
+        if not str(sample).isdigit():
+            parser.error(f"--sample {sample}: give a number of sentences per document or 'suspicious'")
+        sample = int(sample)
+    if args.mt_batch_size is not None and args.mt_batch_size < 1:
+        parser.error("--mt-batch-size must be at least 1")
+    if args.source_dir and not args.backtranslate:
+        args.backtranslate = "bergamot"
+    values = {"engine": args.backtranslate, "pivot": args.pivot, "model": args.mt_model,
+              "batch_size": args.mt_batch_size, "device": args.mt_device, "cache": args.mt_cache,
+              "sample": sample, "source_lang": args.source_lang}
+    return {k: v for k, v in values.items() if v is not None}
 
 
 def _diagnose(args: argparse.Namespace) -> int:

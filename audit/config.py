@@ -9,6 +9,9 @@ caption = "info"
 [detectors.merged_word]
 enabled = true
 min_part_zipf = 3.0
+[backtranslate]          # round trips / source-aware fidelity through an MT engine
+engine = "bergamot"
+pivot = "pt"
 ```
 """
 
@@ -44,6 +47,59 @@ class PolicyConfig:
     """Findings below this confidence are dropped."""
     severity: dict[str, str] = field(default_factory=dict)
     """Per-category severity overrides."""
+    fidelity_weight: float = 0.3
+    """Share of `quality` that source-aware fidelity decides (the rest: rule findings)."""
+    roundtrip_weight: float = 0.15
+    """Share of `quality` that the round trip decides when no source is known."""
+    fidelity_full_chrf: float = 70.0
+    """Source-aware fidelity chrF at or above which the fidelity part of quality is full."""
+    roundtrip_full_chrf: float = 80.0
+    """Round-trip chrF at or above which the round-trip part of quality is full."""
+
+
+ENGINE_CHOICES = ("none", "bergamot", "transformers", "apertium")
+OUTLIER_METHODS = ("zscore", "quantile")
+
+
+@dataclass
+class BacktranslateConfig:
+    """How sentences are translated and scored for fidelity (`engine = "none"`: not at all)."""
+
+    engine: str = "none"
+    pivot: str | None = None
+    """Round-trip pivot language; by default the engine's (bergamot: pt, apertium: es)."""
+    model: str | None = None
+    """Model id, local path, template with {src}/{tgt}, or `en-pt=PATH,pt-en=PATH` (transformers)."""
+    batch_size: int = 32
+    device: str = "auto"
+    sample: int | str = 0
+    """0: every sentence; N: N sentences per document; "suspicious": sentences with rule findings
+    or words unknown to the language's word list."""
+    cache: str | None = None
+    """Translation cache file; default $MTAUDIT_CACHE or ~/.cache/mtaudit/translations.sqlite;
+    "off" disables it."""
+    metrics: list[str] = field(default_factory=lambda: ["chrf"])
+    """Per-segment metrics written to segments.jsonl: chrf always, bleu and ter on request."""
+    min_words: int = 4
+    """Shorter sentences are not scored (chrF on a few words is noise)."""
+    skip_categories: list[str] = field(default_factory=lambda: [
+        "boilerplate", "caption", "untranslated", "duplicate", "mt_disclosure", "encoding"])
+    """Sentences overlapping findings of these categories are already explained: not scored."""
+    outlier: str = "zscore"
+    z_threshold: float = 3.0
+    """zscore: flag segments whose robust z-score (median/MAD) is below -z_threshold."""
+    quantile: float = 0.05
+    """quantile: flag the lowest `quantile` share of segments."""
+    min_drop: float = 12.0
+    """A flagged segment also scores at least this many chrF points below the corpus median."""
+    max_flag_chrf: float = 60.0
+    """Round trips: never flag a segment scoring above this (a round trip is a noisy witness)."""
+    min_segments: int = 20
+    """Fewer scored segments than this in the corpus: no statistics, no low_fidelity findings."""
+    align_min_chrf: float = 25.0
+    """Source-aware alignment: a pair less similar than this is an omission plus an addition."""
+    source_lang: str | None = None
+    """Language of `--source-dir` files (default: detected per file)."""
 
 
 @dataclass
@@ -53,6 +109,7 @@ class Config:
     """Documents larger than this are reported with an error instead of audited."""
     detectors: dict[str, dict[str, Any]] = field(default_factory=dict)
     policy: PolicyConfig = field(default_factory=PolicyConfig)
+    backtranslate: BacktranslateConfig = field(default_factory=BacktranslateConfig)
 
     @classmethod
     def load(cls, path: str | Path | None = None, **overrides: Any) -> Config:
@@ -64,7 +121,11 @@ class Config:
                 raise ConfigError(f"config file not found: {path}") from None
             except tomllib.TOMLDecodeError as exc:
                 raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
-        data.update({k: v for k, v in overrides.items() if v is not None})
+        for key, value in overrides.items():
+            if isinstance(value, dict):  # a section: merge over the file's keys
+                data[key] = {**data.get(key, {}), **value}
+            elif value is not None:
+                data[key] = value
         return cls.from_dict(data)
 
     @classmethod
@@ -86,11 +147,16 @@ class Config:
                 raise ConfigError(f"[detectors.{name}] unknown detector; known: "
                                   f"{', '.join(DETECTORS)}")
             _check_keys(f"[detectors.{name}]", opts, ["enabled", *detector_options(name)])
+        bt_data = dict(data.get("backtranslate", {}))
+        _check_keys("[backtranslate]", bt_data, [f.name for f in fields(BacktranslateConfig)])
+        backtranslate = BacktranslateConfig(**bt_data)
+        _check_backtranslate(backtranslate)
         return cls(
             lang=data.get("lang", "en"),
             max_bytes=int(data.get("max_bytes", 5_000_000)),
             detectors=detectors,
             policy=policy,
+            backtranslate=backtranslate,
         )
 
     def enabled_detectors(self) -> list[str]:
@@ -102,6 +168,25 @@ class Config:
     def digest(self) -> str:
         blob = json.dumps(asdict(self), sort_keys=True, default=str).encode()
         return hashlib.sha256(blob).hexdigest()[:12]
+
+
+def _check_backtranslate(bt: BacktranslateConfig) -> None:
+    if bt.engine not in ENGINE_CHOICES:
+        raise ConfigError(f"[backtranslate] engine = {bt.engine!r}; use one of {', '.join(ENGINE_CHOICES)}")
+    if bt.outlier not in OUTLIER_METHODS:
+        raise ConfigError(f"[backtranslate] outlier = {bt.outlier!r}; "
+                          f"use one of {', '.join(OUTLIER_METHODS)}")
+    unknown = sorted(set(bt.metrics) - {"chrf", "bleu", "ter"})
+    if unknown:
+        raise ConfigError(f"[backtranslate] metrics: unknown {', '.join(unknown)}; known: chrf, bleu, ter")
+    if not (isinstance(bt.sample, int) and bt.sample >= 0) and bt.sample != "suspicious":
+        raise ConfigError(f"[backtranslate] sample = {bt.sample!r}; use 0 (all), a number of sentences "
+                          "per document, or \"suspicious\"")
+    if bt.batch_size < 1:
+        raise ConfigError("[backtranslate] batch_size must be at least 1")
+    unknown = sorted(set(bt.skip_categories) - set(CATEGORIES))
+    if unknown:
+        raise ConfigError(f"[backtranslate] skip_categories: unknown {', '.join(unknown)}")
 
 
 def detector_options(name: str) -> list[str]:

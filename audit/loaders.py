@@ -180,3 +180,50 @@ def _checked(doc: Document) -> Document:
 
 def _error(doc_id: str, message: str, encoding: str = "") -> Document:
     return Document(doc_id=doc_id, text="", encoding=encoding, error=message)
+
+
+def attach_sources(
+    docs: list[Document], source_dir: str | Path, source_lang: str | None = None, max_bytes: int = 5_000_000
+) -> list[Document]:
+    """Give each document the original it was translated from, found in a parallel folder.
+
+    A document `a/b.txt` is matched with `SOURCE_DIR/a/b.txt`, else any file `SOURCE_DIR/a/b.*`
+    with a text suffix. The source language is `source_lang`, else detected from the source text.
+    Documents without a match keep no source (they get a round trip instead).
+    """
+    from dataclasses import replace
+
+    from audit.lang import detect_language
+
+    root = Path(source_dir)
+    if not root.is_dir():
+        raise InputError(f"--source-dir is not a folder: {source_dir}")
+    out = []
+    for doc in docs:
+        match = _source_file(root, doc.doc_id)
+        if doc.error or match is None:
+            out.append(doc)
+            continue
+        src = read_text_file(match, doc.doc_id, max_bytes)
+        if src.error:
+            out.append(doc)
+            continue
+        lang = source_lang
+        if not lang:
+            guess = detect_language(src.text[:5000])
+            lang = guess.lang if guess else None
+        out.append(replace(doc, source=src.text, source_lang=lang))
+    return out
+
+
+def _source_file(root: Path, doc_id: str) -> Path | None:
+    rel = Path(doc_id.split("#", 1)[0])
+    exact = root / rel
+    if exact.is_file():
+        return exact
+    folder = (root / rel).parent
+    if folder.is_dir():
+        for candidate in sorted(folder.glob(f"{rel.stem}.*")):
+            if candidate.suffix.lower() in TEXT_SUFFIXES and candidate.is_file():
+                return candidate
+    return None

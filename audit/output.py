@@ -1,6 +1,7 @@
 """Records -> polars frames -> the output contract's files. The only module that writes tables.
 
-DIR/findings.jsonl|parquet, DIR/documents.jsonl|parquet, DIR/repair_queue.csv, DIR/run.json.
+DIR/findings.jsonl|parquet, DIR/documents.jsonl|parquet, DIR/repair_queue.csv, DIR/run.json, and
+DIR/segments.jsonl when back-translation ran.
 """
 
 from __future__ import annotations
@@ -42,6 +43,27 @@ DOCUMENT_SCHEMA: dict[str, Any] = {
     "roundtrip_chrf": pl.Float64,
     "fidelity_chrf": pl.Float64,
     "error": pl.Utf8,
+    "rule_quality": pl.Float64,
+    "fidelity_mode": pl.Utf8,
+    "fidelity_note": pl.Utf8,
+}
+SEGMENT_SCHEMA: dict[str, Any] = {
+    "doc_id": pl.Utf8,
+    "start": pl.Int64,
+    "end": pl.Int64,
+    "text": pl.Utf8,
+    "pivot_text": pl.Utf8,
+    "backtranslation": pl.Utf8,
+    "chrf": pl.Float64,
+    "mode": pl.Utf8,
+    "source_text": pl.Utf8,
+    "source_mt": pl.Utf8,
+    "forward_chrf": pl.Float64,
+    "fidelity": pl.Float64,
+    "bleu": pl.Float64,
+    "ter": pl.Float64,
+    "z": pl.Float64,
+    "skipped": pl.Utf8,
 }
 REPAIR_SCHEMA: dict[str, Any] = {
     "rank": pl.Int64,
@@ -64,6 +86,11 @@ def findings_frame(findings: Sequence[Finding]) -> pl.DataFrame:
 def documents_frame(results: Sequence[DocumentResult]) -> pl.DataFrame:
     rows = [{k: getattr(r, k) for k in DOCUMENT_SCHEMA} for r in results]
     return pl.DataFrame(rows, schema=DOCUMENT_SCHEMA, orient="row")
+
+
+def segments_frame(rows: Sequence[dict[str, Any]]) -> pl.DataFrame:
+    return pl.DataFrame([{k: r.get(k) for k in SEGMENT_SCHEMA} for r in rows], schema=SEGMENT_SCHEMA,
+                        orient="row")
 
 
 def repair_queue(results: Sequence[DocumentResult], findings: Sequence[Finding]) -> pl.DataFrame:
@@ -97,7 +124,8 @@ def repair_queue(results: Sequence[DocumentResult], findings: Sequence[Finding])
 
 
 def build_result(
-    per_doc: Sequence[tuple[list[Finding], DocumentResult]], info: dict[str, Any]
+    per_doc: Sequence[tuple[list[Finding], DocumentResult]], info: dict[str, Any],
+    segments: Sequence[dict[str, Any]] | None = None,
 ) -> Any:
     from audit.pipeline import AuditResult
 
@@ -111,6 +139,7 @@ def build_result(
         documents=documents_frame(results),
         repair_queue=repair_queue(results, findings),
         run_info=info,
+        segments=segments_frame(segments) if segments is not None else None,
     )
 
 
@@ -122,6 +151,10 @@ def write_outputs(result: Any, out: Path) -> None:
     _atomic(out / "documents.jsonl", lambda p: result.documents.write_ndjson(p))
     _atomic(out / "documents.parquet", lambda p: result.documents.write_parquet(p))
     _atomic(out / "repair_queue.csv", lambda p: result.repair_queue.write_csv(p))
+    if result.segments is not None:
+        _atomic(out / "segments.jsonl", lambda p: result.segments.write_ndjson(p))
+    else:  # a segments file left by an earlier run would not describe this one
+        (out / "segments.jsonl").unlink(missing_ok=True)
     _atomic(out / "run.json", lambda p: Path(p).write_text(
         json.dumps(result.run_info, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8"
     ))

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -22,6 +22,9 @@ from audit.loaders import iter_documents
 from audit.policy import decide, score
 from audit.records import Document, DocumentResult, Finding
 
+if TYPE_CHECKING:
+    from audit.translate.cache import CachedTranslator
+
 log = logging.getLogger(__name__)
 
 
@@ -31,6 +34,8 @@ class AuditResult:
     documents: pl.DataFrame
     repair_queue: pl.DataFrame
     run_info: dict[str, Any]
+    segments: pl.DataFrame | None = None
+    """Back-translation segments (null when back-translation was not asked for)."""
 
     def summary(self) -> pl.DataFrame:
         """Findings per category and severity."""
@@ -90,25 +95,52 @@ def audit_documents(
     jobs: int = 1,
     detectors: Sequence[str] | None = None,
     on_progress: Callable[[int], None] | None = None,
+    translator: CachedTranslator | None = None,
+    progress: bool = False,
 ) -> AuditResult:
-    """Audit documents already in memory (the API scripts and tests use)."""
+    """Audit documents already in memory (the API scripts and tests use).
+
+    With `config.backtranslate.engine` set (or a `translator` given), the rule findings are
+    followed by the fidelity pass (`audit.fidelity`), which adds `low_fidelity` findings and
+    the documents' chrF, then the documents are scored again with fidelity folded in.
+    """
     config = config or Config()
     corpus = CorpusIndex.build(docs)
     dets = build_detectors(config, detectors)
     good = [d for d in docs if not d.error]
     for det in dets:
         det.fit(good, corpus)
-    results: Iterable[tuple[list[Finding], DocumentResult]]
+    from audit.progress import progress_bar
+
+    with progress_bar(len(docs), "auditing", progress and on_progress is None) as tick:
+        results = _rule_pass(docs, dets, corpus, config, jobs, on_progress or tick)
+    from audit.output import build_result
+
+    info = run_info(config, dets, len(docs))
+    if config.backtranslate.engine == "none" and translator is None:
+        return build_result(results, info)
+    from audit.fidelity import assess
+
+    findings_by_doc = {r.doc_id: fs for fs, r in results}
+    outcome = assess(docs, findings_by_doc, config, translator=translator, progress=progress)
+    info["backtranslate"] = outcome.info
+    rescored = []
+    for doc, (fs, _) in zip(docs, results, strict=True):
+        merged = decide([*fs, *outcome.findings.get(doc.doc_id, [])], config.policy)
+        rescored.append((merged, score(doc, merged, config.policy, outcome.documents.get(doc.doc_id))))
+    return build_result(rescored, info, segments=outcome.segments)
+
+
+def _rule_pass(
+    docs: Sequence[Document], dets: list[Detector], corpus: CorpusIndex, config: Config, jobs: int,
+    on_progress: Callable[[int], None] | None,
+) -> list[tuple[list[Finding], DocumentResult]]:
     if jobs > 1 and len(docs) > 1:
         pool = ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(dets, corpus, config))
         with pool:
             chunk = max(1, min(32, len(docs) // (jobs * 4) or 1))
-            results = list(_tick(pool.map(_audit_in_worker, docs, chunksize=chunk), on_progress))
-    else:
-        results = list(_tick((audit_document(d, dets, corpus, config) for d in docs), on_progress))
-    from audit.output import build_result
-
-    return build_result(results, run_info(config, dets, len(docs)))
+            return list(_tick(pool.map(_audit_in_worker, docs, chunksize=chunk), on_progress))
+    return list(_tick((audit_document(d, dets, corpus, config) for d in docs), on_progress))
 
 
 def _tick(items: Iterable[Any], on_progress: Callable[[int], None] | None) -> Iterable[Any]:
@@ -125,17 +157,25 @@ def run(
     jobs: int = 1,
     detectors: Sequence[str] | None = None,
     progress: bool = False,
+    source_dir: str | Path | None = None,
 ) -> AuditResult:
-    """Read a corpus, audit it and (with `out`) write the output contract's files."""
-    from audit.progress import progress_bar
+    """Read a corpus, audit it and (with `out`) write the output contract's files.
 
+    `source_dir` is a folder of originals matched to the documents by file name (source-aware
+    fidelity when back-translation is on).
+    """
     config = config or Config()
     if isinstance(paths, (str, Path)):
         paths = [paths]
     docs = list(iter_documents(list(paths), config.max_bytes))
-    with progress_bar(len(docs), "auditing", progress) as tick:
-        result = audit_documents(docs, config, jobs=jobs, detectors=detectors, on_progress=tick)
+    if source_dir is not None:
+        from audit.loaders import attach_sources
+
+        docs = attach_sources(docs, source_dir, config.backtranslate.source_lang, config.max_bytes)
+    result = audit_documents(docs, config, jobs=jobs, detectors=detectors, progress=progress)
     result.run_info["inputs"] = [str(p) for p in paths]
+    if source_dir is not None:
+        result.run_info["source_dir"] = str(source_dir)
     if out is not None:
         from audit.output import write_outputs
 

@@ -92,7 +92,7 @@ class Finding:
 
 @dataclass(frozen=True, slots=True)
 class DocumentResult:
-    """Per-document scores; `roundtrip_chrf`/`fidelity_chrf` stay null until back-translation."""
+    """Per-document scores; `roundtrip_chrf`/`fidelity_chrf` stay null without back-translation."""
 
     doc_id: str
     text: str
@@ -105,3 +105,8 @@ class DocumentResult:
     roundtrip_chrf: float | None = None
     fidelity_chrf: float | None = None
     error: str | None = None
+    rule_quality: float | None = None
+    """Quality from rule findings alone; `quality` also folds in fidelity when it was measured."""
+    fidelity_mode: str | None = None
+    """"roundtrip", "source" or "none" when back-translation ran; null when it was not asked for."""
+    fidelity_note: str | None = None

@@ -11,12 +11,13 @@ import polars as pl
 import pytest
 
 from audit.cli import main
-from tests.conftest import REFERENCE_CORPUS
+from tests.conftest import REFERENCE_CORPUS, ROOT
 
 FINDING_COLUMNS = ["doc_id", "start", "end", "text", "category", "severity", "detector", "message",
                    "suggestion", "confidence", "mqm_category"]
 DOCUMENT_COLUMNS = ["doc_id", "text", "encoding", "words", "n_findings", "penalty", "quality",
-                    "needs_repair", "roundtrip_chrf", "fidelity_chrf", "error"]
+                    "needs_repair", "roundtrip_chrf", "fidelity_chrf", "error", "rule_quality",
+                    "fidelity_mode", "fidelity_note"]
 
 
 @pytest.fixture(scope="module")
@@ -41,6 +42,8 @@ def test_output_files_follow_the_contract(reference_run: Path) -> None:
     assert docs.columns == DOCUMENT_COLUMNS
     assert pl.read_ndjson(reference_run / "findings.jsonl").height == findings.height
     assert docs.height == 5 and docs["error"].null_count() == 5
+    assert not (reference_run / "segments.jsonl").exists()  # no back-translation asked for
+    assert docs["roundtrip_chrf"].null_count() == 5 and docs["fidelity_mode"].null_count() == 5
 
 
 def test_offsets_index_the_written_text(reference_run: Path) -> None:
@@ -114,3 +117,94 @@ def test_diagnose_counts_hits_per_detector(capsys: pytest.CaptureFixture[str]) -
     out = capsys.readouterr().out
     assert "calque" in out and "punctuation" in out
     assert "'They closed' -> 'closed'" in out
+
+
+# --- back-translation from the command line ---------------------------------------------------
+
+SEGMENT_COLUMNS = ["doc_id", "start", "end", "text", "pivot_text", "backtranslation", "chrf"]
+
+
+@pytest.fixture(scope="module")
+def mt_cache(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return str(tmp_path_factory.mktemp("mtcache") / "translations.sqlite")
+
+
+def test_backtranslate_bergamot_fills_segments_and_roundtrip_chrf(tmp_path: Path, mt_cache: str) -> None:
+    out = tmp_path / "reference"
+    proc = subprocess.run(
+        [sys.executable, "-m", "audit", "run", str(REFERENCE_CORPUS), "--out", str(out),
+         "--backtranslate", "bergamot", "--mt-cache", mt_cache],
+        capture_output=True, text=True, check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "MT en->pt" in proc.stderr  # progress of the translation step
+    segments = pl.read_ndjson(out / "segments.jsonl")
+    assert segments.columns[: len(SEGMENT_COLUMNS)] == SEGMENT_COLUMNS
+    scored = segments.filter(pl.col("chrf").is_not_null())
+    assert scored.height > 50 and scored["backtranslation"].null_count() == 0
+    docs = pl.read_parquet(out / "documents.parquet")
+    assert docs["roundtrip_chrf"].null_count() == 0
+    assert set(docs["fidelity_mode"]) == {"roundtrip"}
+    info = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    assert info["backtranslate"]["engine"] == "bergamot" and info["backtranslate"]["pivot"] == "pt"
+    texts = dict(zip(docs["doc_id"], docs["text"], strict=True))
+    for row in segments.iter_rows(named=True):
+        assert texts[row["doc_id"]][row["start"] : row["end"]] == row["text"]
+
+
+def test_source_dir_gives_source_aware_fidelity(tmp_path: Path, mt_cache: str) -> None:
+    from audit.text import sentences
+    from audit.translate.base import make_engine
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from eval_fidelity import load_articles
+
+    engine = make_engine("bergamot")
+    (tmp_path / "en").mkdir()
+    (tmp_path / "pt").mkdir()
+    for art in load_articles()[:2]:
+        (tmp_path / "pt" / f"{art['id']}.txt").write_text(art["text"], encoding="utf-8")
+        paras = [" ".join(engine.translate([s.text for s in sentences(p, "pt")], "pt", "en"))
+                 for p in art["text"].split("\n\n")]
+        (tmp_path / "en" / f"{art['id']}.txt").write_text("\n\n".join(paras), encoding="utf-8")
+    (tmp_path / "en" / "unmatched.txt").write_text(
+        sorted((REFERENCE_CORPUS.parent / "clean").glob("*.txt"))[0].read_text("utf-8"), encoding="utf-8")
+    out = tmp_path / "out"
+    code = main(["run", str(tmp_path / "en"), "--out", str(out), "--source-dir", str(tmp_path / "pt"),
+                 "--mt-cache", mt_cache, "--quiet"])
+    assert code == 0
+    docs = pl.read_parquet(out / "documents.parquet").sort("doc_id")
+    assert docs["fidelity_mode"].to_list() == ["source", "source", "roundtrip"]
+    assert docs["fidelity_chrf"].to_list()[:2] == [pytest.approx(x, abs=15) for x in (90, 90)]
+    segments = pl.read_ndjson(out / "segments.jsonl")
+    assert set(segments["mode"]) == {"source", "roundtrip"}
+
+
+def test_missing_engine_is_reported_not_fatal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    code = main(["run", str(REFERENCE_CORPUS), "--out", str(tmp_path / "o"), "--backtranslate", "apertium",
+                 "--quiet"])
+    assert code == 0
+    assert "back-translation skipped: apertium is not installed" in capsys.readouterr().err
+    assert pl.read_parquet(tmp_path / "o" / "documents.parquet")["fidelity_mode"].to_list() == ["none"] * 5
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--sample", "some"], "--sample some"),
+    (["--mt-batch-size", "0"], "--mt-batch-size must be at least 1"),
+    (["--backtranslate", "deepl"], "invalid choice"),
+])
+def test_bad_mt_options_are_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                         args: list[str], message: str) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["run", str(REFERENCE_CORPUS), "--out", str(tmp_path / "o"), *args])
+    assert exc.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_bad_backtranslate_config_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('[backtranslate]\nengine = "bergamot"\noutlier = "iqr"\n', encoding="utf-8")
+    code = main(["run", str(REFERENCE_CORPUS), "--out", str(tmp_path / "o"), "--config", str(cfg)])
+    assert code == 2
+    assert "outlier = 'iqr'" in capsys.readouterr().err

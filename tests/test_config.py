@@ -51,3 +51,30 @@ def test_missing_config_file() -> None:
 
 def test_digest_changes_with_settings() -> None:
     assert Config().digest() != Config.from_dict({"policy": {"repair_threshold": 50}}).digest()
+
+
+def test_readme_configuration_example_is_valid(tmp_path):
+    import re
+
+    from tests.conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"## Configuration.*?```toml\n(.*?)```", readme, re.S).group(1)
+    path = tmp_path / "c.toml"
+    path.write_text(block, encoding="utf-8")
+    config = Config.load(path)
+    assert config.backtranslate.engine == "bergamot" and config.backtranslate.pivot == "pt"
+    assert config.policy.fidelity_weight == 0.3
+
+
+def test_backtranslate_section_is_validated():
+    with pytest.raises(ConfigError, match="engine = 'deepl'"):
+        Config.from_dict({"backtranslate": {"engine": "deepl"}})
+    with pytest.raises(ConfigError, match=r"\[backtranslate\]: unknown key\(s\) pivto"):
+        Config.from_dict({"backtranslate": {"pivto": "pt"}})
+    with pytest.raises(ConfigError, match="sample"):
+        Config.from_dict({"backtranslate": {"sample": "half"}})
+    with pytest.raises(ConfigError, match="metrics"):
+        Config.from_dict({"backtranslate": {"metrics": ["comet"]}})
+    a = Config.from_dict({"backtranslate": {"engine": "bergamot"}})
+    assert a.digest() != Config().digest()
