@@ -172,10 +172,24 @@ def assess(
     outcome = FidelityOutcome(info={"engine": bt.engine})
     if bt.engine == "none" and translator is None:
         return outcome
+    owned = translator is None
     try:
         translator = translator or build_translator(bt)
     except EngineUnavailable as exc:
         return _skipped(outcome, docs, str(exc))
+    try:
+        return _assess(docs, findings_by_doc, config, translator, progress, outcome)
+    finally:
+        if owned:
+            translator.engine.close()
+
+
+def _assess(
+    docs: Sequence[Document], findings_by_doc: dict[str, list[Finding]], config: Config,
+    translator: CachedTranslator, progress: bool, outcome: FidelityOutcome,
+) -> FidelityOutcome:
+    bt = config.backtranslate
+    hits, misses = translator.hits, translator.misses
     tl = normalise_lang(config.lang)
     pivot = default_pivot(bt, tl) if bt.engine != "none" else bt.pivot
     outcome.info.update(translator.engine.describe(), pivot=pivot, target_lang=tl)
@@ -203,10 +217,9 @@ def assess(
     except EngineUnavailable as exc:
         return _skipped(FidelityOutcome(info=outcome.info), docs, str(exc))
     _flag_outliers(outcome, docs, bt)
-    outcome.info.update(cache_hits=translator.hits, cache_misses=translator.misses,
+    outcome.info.update(cache_hits=translator.hits - hits, cache_misses=translator.misses - misses,
                         segments=len(outcome.segments),
                         scored=sum(1 for s in outcome.segments if s["fidelity"] is not None))
-    translator.engine.close()
     return outcome
 
 

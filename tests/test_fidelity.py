@@ -272,3 +272,14 @@ def test_assess_without_engine_is_a_no_op():
     doc = Document(doc_id="d", text="One sentence here.")
     outcome = assess([doc], {}, Config())
     assert outcome.segments == [] and outcome.documents == {}
+
+
+def test_jobs_do_not_change_fidelity_results(tmp_path):
+    docs = lossy_corpus()
+    config = Config.from_dict({"backtranslate": {"pivot": "pt"}})
+    translator = CachedTranslator(LossyEngine(), TranslationCache(tmp_path / "c.sqlite"))
+    one = audit_documents(docs, config, translator=translator, jobs=1)
+    two = audit_documents(docs, config, translator=translator, jobs=2)
+    assert one.segments.equals(two.segments)
+    assert one.findings.equals(two.findings) and one.documents.equals(two.documents)
+    assert two.run_info["backtranslate"]["cache_misses"] == 0
