@@ -426,15 +426,16 @@ def _flag_outliers(outcome: FidelityOutcome, docs: Iterable[Document], bt: Backt
         if bt.outlier == "quantile":
             ordered = sorted(values)
             cut = ordered[max(0, math.ceil(bt.quantile * len(ordered)) - 1)]
+        threshold = bt.z_threshold if mode == "source" else bt.roundtrip_z_threshold
         for r in rows:
             z = round(z_of(r["fidelity"]), 2)
             r["z"] = z
-            flagged = r["fidelity"] <= cut if cut is not None else z <= -bt.z_threshold
+            flagged = r["fidelity"] <= cut if cut is not None else z <= -threshold
             if not flagged or med - r["fidelity"] < bt.min_drop:
                 continue
             if mode == "roundtrip" and r["fidelity"] > bt.max_flag_chrf:
                 continue
-            excess = -z - bt.z_threshold
+            excess = -z - threshold
             severity = "major" if excess >= 2.0 else "minor"
             doc = by_id[r["doc_id"]]
             what = ("round trip through " + (outcome.info.get("pivot") or "?") if mode == "roundtrip"

@@ -201,7 +201,7 @@ class LossyEngine(Engine):
         for s in sentences:
             words = s.split()
             if "lossy" in s:
-                keep = 2 if "very" in s else 9
+                keep = 2 if "very" in s else 7
                 words = [*words[:keep], "something", "else"]
             else:
                 drop = {3} if len(words) % 3 == 0 else {3, 6} if len(words) % 3 == 1 else set()
