@@ -179,6 +179,28 @@ def test_source_dir_gives_source_aware_fidelity(tmp_path: Path, mt_cache: str) -
     assert set(segments["mode"]) == {"source", "roundtrip"}
 
 
+def test_table_input_with_source_columns_is_source_aware(tmp_path: Path, mt_cache: str) -> None:
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from eval_fidelity import load_articles
+
+    from audit.text import sentences
+    from audit.translate.base import make_engine
+
+    art = load_articles()[2]
+    engine = make_engine("bergamot")
+    text = " ".join(engine.translate([s.text for s in sentences(art["text"], "pt")], "pt", "en"))
+    table = tmp_path / "corpus.jsonl"
+    rows = [{"id": "with-source", "text": text, "source": art["text"], "source_lang": "pt"},
+            {"id": "no-source", "text": text}]
+    table.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["run", str(table), "--out", str(out), "--backtranslate", "bergamot",
+                 "--mt-cache", mt_cache, "--quiet"]) == 0
+    docs = pl.read_parquet(out / "documents.parquet").sort("doc_id")
+    assert docs["fidelity_mode"].to_list() == ["roundtrip", "source"]
+    assert docs["fidelity_chrf"][1] > 80 and docs["roundtrip_chrf"][0] > 60
+
+
 def test_missing_engine_is_reported_not_fatal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                               capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))

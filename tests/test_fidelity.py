@@ -283,3 +283,17 @@ def test_jobs_do_not_change_fidelity_results(tmp_path):
     assert one.segments.equals(two.segments)
     assert one.findings.equals(two.findings) and one.documents.equals(two.documents)
     assert two.run_info["backtranslate"]["cache_misses"] == 0
+
+
+def test_bleu_and_ter_columns_on_request(tmp_path):
+    docs = lossy_corpus()[:2]
+    config = Config.from_dict({"backtranslate": {"pivot": "pt", "metrics": ["chrf", "bleu", "ter"]}})
+    result = audit_documents(docs, config, translator=CachedTranslator(LossyEngine(), None))
+    scored = result.segments.filter(pl.col("chrf").is_not_null())
+    assert scored["bleu"].null_count() == 0 and scored["ter"].null_count() == 0
+    lossy = scored.filter(pl.col("text").str.contains("lossy"))
+    intact = scored.filter(pl.col("chrf") == 100)
+    assert lossy["bleu"][0] < 50 < intact["bleu"][0] and lossy["ter"][0] > intact["ter"][0] == 0
+    plain = audit_documents(docs, Config.from_dict({"backtranslate": {"pivot": "pt"}}),
+                            translator=CachedTranslator(LossyEngine(), None))
+    assert plain.segments["bleu"].null_count() == plain.segments.height
