@@ -16,7 +16,7 @@ from typing import Any
 
 import polars as pl
 
-from audit.records import DocumentResult, Finding
+from audit.records import DocumentResult, Finding, content_hash
 
 FINDING_SCHEMA: dict[str, Any] = {
     "doc_id": pl.Utf8,
@@ -30,6 +30,8 @@ FINDING_SCHEMA: dict[str, Any] = {
     "suggestion": pl.Utf8,
     "confidence": pl.Float64,
     "mqm_category": pl.Utf8,
+    "finding_id": pl.Utf8,
+    "doc_hash": pl.Utf8,
 }
 DOCUMENT_SCHEMA: dict[str, Any] = {
     "doc_id": pl.Utf8,
@@ -46,6 +48,7 @@ DOCUMENT_SCHEMA: dict[str, Any] = {
     "rule_quality": pl.Float64,
     "fidelity_mode": pl.Utf8,
     "fidelity_note": pl.Utf8,
+    "doc_hash": pl.Utf8,
 }
 SEGMENT_SCHEMA: dict[str, Any] = {
     "doc_id": pl.Utf8,
@@ -78,13 +81,16 @@ REPAIR_SCHEMA: dict[str, Any] = {
 }
 
 
-def findings_frame(findings: Sequence[Finding]) -> pl.DataFrame:
-    rows = [{k: getattr(f, k) for k in FINDING_SCHEMA} for f in findings]
+def findings_frame(findings: Sequence[Finding], hashes: dict[str, str] | None = None) -> pl.DataFrame:
+    hashes = hashes or {}
+    rows = [{**{k: getattr(f, k) for k in FINDING_SCHEMA if k != "doc_hash"},
+             "doc_hash": hashes.get(f.doc_id)} for f in findings]
     return pl.DataFrame(rows, schema=FINDING_SCHEMA, orient="row")
 
 
 def documents_frame(results: Sequence[DocumentResult]) -> pl.DataFrame:
-    rows = [{k: getattr(r, k) for k in DOCUMENT_SCHEMA} for r in results]
+    rows = [{**{k: getattr(r, k) for k in DOCUMENT_SCHEMA if k != "doc_hash"},
+             "doc_hash": content_hash(r.text)} for r in results]
     return pl.DataFrame(rows, schema=DOCUMENT_SCHEMA, orient="row")
 
 
@@ -134,8 +140,9 @@ def build_result(
     info = dict(info)
     info["findings"] = len(findings)
     info["documents_with_errors"] = sum(1 for r in results if r.error)
+    hashes = {r.doc_id: content_hash(r.text) for r in results}
     return AuditResult(
-        findings=findings_frame(findings),
+        findings=findings_frame(findings, hashes),
         documents=documents_frame(results),
         repair_queue=repair_queue(results, findings),
         run_info=info,

@@ -5,6 +5,7 @@ Detectors yield `Finding`s; only `audit.output` turns records into tables and fi
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -86,6 +87,12 @@ class Finding:
         if not self.mqm_category:
             object.__setattr__(self, "mqm_category", MQM_CATEGORIES[self.category])
 
+    @property
+    def finding_id(self) -> str:
+        """Stable across runs of the same text: a reviewer's decision keeps pointing at it."""
+        key = f"{self.doc_id}\0{self.start}\0{self.end}\0{self.category}\0{self.detector}"
+        return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+
     def with_(self, **changes: object) -> Finding:
         return replace(self, **changes)  # type: ignore[arg-type]
 
@@ -110,3 +117,8 @@ class DocumentResult:
     fidelity_mode: str | None = None
     """"roundtrip", "source" or "none" when back-translation ran; null when it was not asked for."""
     fidelity_note: str | None = None
+
+
+def content_hash(text: str) -> str:
+    """sha256 of the audited text: `mtaudit apply` refuses a document that changed since."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

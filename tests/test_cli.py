@@ -14,10 +14,10 @@ from audit.cli import main
 from tests.conftest import REFERENCE_CORPUS, ROOT
 
 FINDING_COLUMNS = ["doc_id", "start", "end", "text", "category", "severity", "detector", "message",
-                   "suggestion", "confidence", "mqm_category"]
+                   "suggestion", "confidence", "mqm_category", "finding_id", "doc_hash"]
 DOCUMENT_COLUMNS = ["doc_id", "text", "encoding", "words", "n_findings", "penalty", "quality",
                     "needs_repair", "roundtrip_chrf", "fidelity_chrf", "error", "rule_quality",
-                    "fidelity_mode", "fidelity_note"]
+                    "fidelity_mode", "fidelity_note", "doc_hash"]
 
 
 @pytest.fixture(scope="module")
@@ -43,6 +43,12 @@ def test_output_files_follow_the_contract(reference_run: Path) -> None:
     assert pl.read_ndjson(reference_run / "findings.jsonl").height == findings.height
     assert docs.height == 5 and docs["error"].null_count() == 5
     assert not (reference_run / "segments.jsonl").exists()  # no back-translation asked for
+    assert findings["finding_id"].n_unique() == findings.height
+    import hashlib
+
+    hashes = {r["doc_id"]: hashlib.sha256(r["text"].encode()).hexdigest() for r in docs.iter_rows(named=True)}
+    assert hashes == dict(zip(docs["doc_id"], docs["doc_hash"], strict=True))
+    assert all(hashes[d] == h for d, h in findings.select("doc_id", "doc_hash").iter_rows())
     assert docs["roundtrip_chrf"].null_count() == 5 and docs["fidelity_mode"].null_count() == 5
 
 
