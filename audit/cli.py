@@ -28,6 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--lang", help="target language of the translations (default en)")
     run.add_argument("--detectors", help="comma-separated subset of detectors to run")
     run.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+    run.add_argument("--no-report", action="store_true", help="do not write the HTML report (DIR/report/)")
     mt = run.add_argument_group("back-translation (fidelity through an MT engine)")
     mt.add_argument("--backtranslate", choices=("none", "bergamot", "transformers", "apertium"),
                     help="MT engine for round trips / source-aware fidelity (default none; bergamot "
@@ -54,6 +55,24 @@ def build_parser() -> argparse.ArgumentParser:
     diag.add_argument("--limit", type=int, default=20, help="how many findings --dump lists")
 
     sub.add_parser("detectors", help="list the detectors, their categories and options")
+
+    rep = sub.add_parser("report", help="(re)write the HTML report of a finished run: DIR/report/")
+    rep.add_argument("dir", help="output folder of `mtaudit run`")
+
+    apply = sub.add_parser("apply", help="apply a reviewer's decisions.json to a copy of the corpus")
+    apply.add_argument("decisions", help="decisions.json exported from the HTML report")
+    apply.add_argument("--corpus", nargs="+", required=True, help="the corpus the audit read")
+    apply.add_argument("--out", required=True, help="folder for repaired copies and diffs")
+
+    fix = sub.add_parser("fix", help="apply only high-confidence fixes, without a human")
+    fix.add_argument("corpus", nargs="+")
+    fix.add_argument("--out", required=True, help="folder for repaired copies and diffs")
+    fix.add_argument("--safe", action="store_true", help="required: only fixes safe without review "
+                     "(fused words, boilerplate lines, fused caption credits, duplicated titles)")
+    fix.add_argument("--min-confidence", type=float, default=0.8, help="default 0.8")
+    fix.add_argument("--config", help="TOML configuration file")
+    fix.add_argument("--jobs", type=int, default=1)
+    fix.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
 
 
@@ -71,6 +90,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _list_detectors()
     if args.command == "diagnose":
         return _diagnose(args)
+    if args.command == "report":
+        return _report(args)
+    if args.command == "apply":
+        return _apply(args)
+    if args.command == "fix":
+        if not args.safe:
+            parser.error("fix needs --safe: other fixes go through the report and `mtaudit apply`")
+        return _fix(args)
     parser.print_help()
     return EXIT_USAGE
 
@@ -101,7 +128,7 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     try:
         config = Config.load(args.config, lang=args.lang, backtranslate=_mt_overrides(args, parser))
         result = run(args.corpus, config, out=out, jobs=args.jobs, detectors=detectors,
-                     progress=not args.quiet, source_dir=args.source_dir)
+                     progress=not args.quiet, source_dir=args.source_dir, report=not args.no_report)
     except (ConfigError, InputError) as exc:
         print(f"mtaudit: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -110,6 +137,8 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         return EXIT_USAGE
     if not args.quiet:
         render_summary(result, out)
+        if "report" in result.run_info:
+            print(f"report: {result.run_info['report']}", file=sys.stderr)
     skipped = result.run_info.get("backtranslate", {}).get("skipped")
     if skipped:
         print(f"mtaudit: warning: back-translation skipped: {skipped}", file=sys.stderr)
@@ -130,6 +159,55 @@ def _mt_overrides(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
               "batch_size": args.mt_batch_size, "device": args.mt_device, "cache": args.mt_cache,
               "sample": sample, "source_lang": args.source_lang}
     return {k: v for k, v in values.items() if v is not None}
+
+
+def _report(args: argparse.Namespace) -> int:
+    from audit.report import render_report
+
+    out = Path(args.dir)
+    if not (out / "documents.parquet").is_file():
+        print(f"mtaudit: error: {out} holds no finished run (documents.parquet missing)", file=sys.stderr)
+        return EXIT_USAGE
+    print(render_report(out))
+    return EXIT_OK
+
+
+def _apply(args: argparse.Namespace) -> int:
+    from audit import InputError
+    from audit.repair import RepairError, apply_decisions
+
+    try:
+        summary = apply_decisions(args.decisions, args.corpus, args.out)
+    except (RepairError, InputError) as exc:
+        print(f"mtaudit: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:
+        print(f"mtaudit: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    _print_repair(summary, args.out)
+    return EXIT_OK
+
+
+def _fix(args: argparse.Namespace) -> int:
+    from audit import Config, ConfigError, InputError
+    from audit.repair import RepairError, safe_fix
+
+    try:
+        summary = safe_fix(args.corpus, args.out, Config.load(args.config),
+                           min_confidence=args.min_confidence, jobs=args.jobs, progress=not args.quiet)
+    except (RepairError, InputError, ConfigError) as exc:
+        print(f"mtaudit: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    _print_repair(summary, args.out)
+    return EXIT_OK
+
+
+def _print_repair(summary: object, out: str) -> None:
+    totals = summary.to_dict()["totals"]  # type: ignore[attr-defined]
+    print(f"{totals['changed']} of {totals['documents']} document(s) repaired: {totals['applied']} "
+          f"change(s) applied, {totals['skipped']} skipped, {totals['rejected']} rejected; a full copy of "
+          f"the corpus is in {out}, diffs in {Path(out) / 'diffs'}, details in {Path(out) / 'repair.json'}",
+          file=sys.stderr)
 
 
 def _diagnose(args: argparse.Namespace) -> int:

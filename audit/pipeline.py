@@ -158,11 +158,12 @@ def run(
     detectors: Sequence[str] | None = None,
     progress: bool = False,
     source_dir: str | Path | None = None,
+    report: bool = False,
 ) -> AuditResult:
     """Read a corpus, audit it and (with `out`) write the output contract's files.
 
     `source_dir` is a folder of originals matched to the documents by file name (source-aware
-    fidelity when back-translation is on).
+    fidelity when back-translation is on). `report` also writes the HTML report to `out/report/`.
     """
     config = config or Config()
     if isinstance(paths, (str, Path)):
@@ -180,6 +181,10 @@ def run(
         from audit.output import write_outputs
 
         write_outputs(result, Path(out))
+        if report:
+            from audit.report import render_report
+
+            result.run_info["report"] = str(render_report(Path(out), progress=progress))
     return result
 
 

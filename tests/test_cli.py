@@ -43,6 +43,8 @@ def test_output_files_follow_the_contract(reference_run: Path) -> None:
     assert pl.read_ndjson(reference_run / "findings.jsonl").height == findings.height
     assert docs.height == 5 and docs["error"].null_count() == 5
     assert not (reference_run / "segments.jsonl").exists()  # no back-translation asked for
+    assert (reference_run / "report" / "index.html").is_file()  # the HTML report comes by default
+    assert len(list((reference_run / "report" / "docs").glob("*.html"))) == 5
     assert findings["finding_id"].n_unique() == findings.height
     import hashlib
 

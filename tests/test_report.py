@@ -1,0 +1,192 @@
+"""The HTML report as files: names, escaping, highlighting geometry, atomic replacement.
+
+Behaviour in a browser (sorting, clicks, decisions, XSS) is pinned in test_report_browser.py.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import json
+import re
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+import audit
+from audit.cli import main
+from audit.output import SEGMENT_SCHEMA
+from audit.report import CSP, render_report, safe_name
+from audit.report.highlight import Span, lost_words, pieces
+from audit.report.render import _page_json
+from tests.conftest import REFERENCE_CORPUS
+
+FUSED_DOC = "001_dc8a611bddc792d5.txt"
+
+
+@pytest.fixture(scope="module")
+def reference_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("run")
+    audit.run(REFERENCE_CORPUS, out=out, report=True)
+    return out
+
+
+def test_safe_names_are_plain_unique_and_stay_in_the_folder() -> None:
+    ids = ["a/b.txt", "a-b.txt", "A/B.txt", "../../etc/passwd", "..", "", "x" * 500, "новости.txt",
+           "hostile<script>.txt", "a/b.txt#2", "con", "𝔘nicode.md"]
+    names = [safe_name(i) for i in ids]
+    assert len(set(names)) == len(ids)
+    for name in names:
+        assert re.fullmatch(r"[a-z0-9][a-z0-9._-]*-[0-9a-f]{10}\.html", name), name
+        assert "/" not in name and ".." not in name.split("-")[0][:2] and len(name) <= 60 + 16
+    assert safe_name("a/b.txt") == safe_name("a/b.txt")  # stable across runs
+    assert safe_name("001_dc8a611bddc792d5.txt").startswith("001_dc8a611bddc792d5.txt-")
+
+
+def test_pieces_cover_the_text_exactly_with_overlaps() -> None:
+    text = "Vladimir Putinsigned several agreements with To Lamduring the visit."
+    lam = text.index("Lamduring")
+    spans = [
+        Span("a", 9, 20, "merged_word", "major"),  # Putinsigned
+        Span("b", 0, 20, "entity", "minor"),  # Vladimir Putinsigned, overlaps a
+        Span("c", lam, lam + 9, "merged_word", "major"),
+        Span("d", len(text) - 1, len(text) - 1, "low_fidelity", "minor"),  # zero-width, before the full stop
+    ]
+    out = pieces(text, spans)
+    assert "".join(p.text for p in out) == text
+    by_text = {p.text: p for p in out if p.spans}
+    assert by_text["Vladimir "].ids == "b" and by_text["Vladimir "].anchors == ["b"]
+    overlap = by_text["Putinsigned"]
+    assert set(overlap.ids.split()) == {"a", "b"} and overlap.anchors == ["a"]
+    assert "cat-merged_word" in overlap.classes and "overlap" in overlap.classes  # most severe leads
+    assert by_text["Lamduring"].anchors == ["c"]
+    insertion = [p for p in out if p.insertion]
+    assert len(insertion) == 1 and insertion[0].anchors == ["d"] and insertion[0].text == ""
+    # every finding is anchored exactly once
+    assert sorted(a for p in out for a in p.anchors) == ["a", "b", "c", "d"]
+
+
+def test_same_start_findings_get_one_anchor_each() -> None:
+    out = pieces("Inici » Vladimir", [Span("x", 0, 7, "untranslated", "minor"),
+                                     Span("y", 0, 5, "boilerplate", "minor")])
+    assert out[0].text == "Inici" and sorted(out[0].anchors) == ["x", "y"]
+    assert out[1].text == " »" and out[1].anchors == [] and out[1].ids == "x"
+
+
+def test_lost_words_marks_what_the_round_trip_dropped() -> None:
+    chunks = lost_words("Kim offered his full support to Russia.",
+                        "Kim offered his support to Russia.")
+    assert "".join(c for c, _ in chunks) == "Kim offered his full support to Russia."
+    assert [c for c, lost in chunks if lost] == ["full"]
+    # inflection is not a loss
+    assert not any(lost for _, lost in lost_words("The agreements were signed", "The agreement were signed"))
+
+
+def test_page_json_cannot_close_its_script_tag() -> None:
+    payload = {"text": "</script><script>alert(1)</script> & <!-- \u2028"}
+    out = str(_page_json(payload))
+    assert "<" not in out and ">" not in out and "&" not in out and "\u2028" not in out
+    assert json.loads(out) == payload
+
+
+def test_report_files_and_safety_headers(reference_out: Path) -> None:
+    report = reference_out / "report"
+    pages = [report / "index.html", *sorted((report / "docs").glob("*.html"))]
+    assert len(pages) == 6
+    assert (report / "assets" / "report.css").is_file() and (report / "assets" / "report.js").is_file()
+    docs = pl.read_parquet(reference_out / "documents.parquet")
+    assert {p.name for p in pages[1:]} == {safe_name(d) for d in docs["doc_id"]}
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        meta = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', html)
+        assert meta and html_lib.unescape(meta.group(1)) == CSP
+        # nothing remote: every src/href is relative (the SVG namespace is an identifier, not a load)
+        refs = re.findall(r'(?:src|href)="([^"]*)"', html)
+        assert refs and all(not re.match(r"[a-z]+:", r) and not r.startswith("//") for r in refs), refs
+        assert not re.search(r"\son[a-z]+=", html)  # no inline event handlers
+        assert len(re.findall(r"<script\b", html)) == 2  # the shared asset and the inert JSON
+    assert not list(reference_out.glob(".report*"))  # temporary folders are gone
+
+
+def test_document_page_text_and_marks(reference_out: Path) -> None:
+    html = (reference_out / "report" / "docs" / safe_name(FUSED_DOC)).read_text(encoding="utf-8")
+    findings = pl.read_parquet(reference_out / "findings.parquet").filter(pl.col("doc_id") == FUSED_DOC)
+    article = re.search(r'<article id="text"[^>]*>(.*?)</article>', html, re.S).group(1)
+    plain = html_lib.unescape(re.sub(r"<[^>]+>", "", article))
+    text = pl.read_parquet(reference_out / "documents.parquet").filter(pl.col("doc_id") == FUSED_DOC)["text"][0]
+    assert plain == text  # the page shows exactly the audited text, nothing added or lost
+    for fid in findings["finding_id"]:
+        assert html.count(f'id="f-{fid}"') == 1
+        assert html.count(f'data-finding-id="{fid}"') == 1
+    assert re.search(r'<mark class="finding cat-merged_word sev-\w+[^"]*" data-finding-ids="[0-9a-f ]+"'
+                     r'[^>]*>Putinsigned</mark>', html)
+    data = json.loads(re.search(r'id="page-data">(.*?)</script>', html, re.S).group(1))
+    assert data["doc_id"] == FUSED_DOC and len(data["findings"]) == findings.height
+    assert data["doc_hash"] == findings["doc_hash"][0]
+
+
+def test_roundtrip_section_marks_lost_words(reference_out: Path, tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    out.mkdir()
+    for name in ("documents.parquet", "findings.parquet", "run.json"):
+        (out / name).write_bytes((reference_out / name).read_bytes())
+    text = pl.read_parquet(out / "documents.parquet").filter(pl.col("doc_id") == FUSED_DOC)["text"][0]
+    sentence = "They also agreed to work on a plan to open a nuclear science and technology center in Vietnam."
+    start = text.index(sentence)
+    rows = [{"doc_id": FUSED_DOC, "start": start, "end": start + len(sentence), "text": sentence,
+             "pivot_text": "...", "backtranslation": "They also agreed to work on a plan to open a science "
+             "and technology center in Vietnam.", "chrf": 88.0, "mode": "roundtrip", "z": -0.5},
+            {"doc_id": FUSED_DOC, "start": 0, "end": 5, "text": "After", "skipped": "short"}]
+    pl.DataFrame([{k: r.get(k) for k in SEGMENT_SCHEMA} for r in rows], schema=SEGMENT_SCHEMA,
+                 orient="row").write_ndjson(out / "segments.jsonl")
+    render_report(out)
+    html = (out / "report" / "docs" / safe_name(FUSED_DOC)).read_text(encoding="utf-8")
+    section = re.search(r'<section id="roundtrip">(.*?)</section>', html, re.S).group(1)
+    assert section.count('<div class="segment') == 1  # the skipped one is not shown
+    assert re.findall(r'<del class="lost">(\w+)</del>', section) == ["nuclear"]
+    assert "88" in section
+    other = (out / "report" / "docs" / safe_name("004_05a299c7077f15d7.txt")).read_text(encoding="utf-8")
+    assert 'id="roundtrip"' not in other
+
+
+def test_index_lists_documents_with_counts(reference_out: Path) -> None:
+    html = (reference_out / "report" / "index.html").read_text(encoding="utf-8")
+    docs = pl.read_parquet(reference_out / "documents.parquet")
+    for doc_id, quality in docs.select("doc_id", "quality").iter_rows():
+        assert f'data-doc-id="{doc_id}"' in html
+        assert f'href="docs/{safe_name(doc_id)}"' in html
+        assert f">{quality:.1f}</td>" in html
+    n_findings = pl.read_parquet(reference_out / "findings.parquet").height
+    summary = re.search(r'<section id="summary".*?</section>', html, re.S).group(0)
+    assert f'<span class="big">{n_findings}</span><span class="lbl">findings</span>' in summary
+    assert '<svg id="chart-quality"' in html and '<svg id="chart-categories"' in html
+    assert "+ca" in html  # the Catalan image description shows up as a language hint
+
+
+def test_rerender_replaces_the_report_atomically(reference_out: Path, tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    out.mkdir()
+    for name in ("documents.parquet", "findings.parquet", "run.json"):
+        (out / name).write_bytes((reference_out / name).read_bytes())
+    render_report(out)
+    stale = out / "report" / "docs" / "stale.html"
+    stale.write_text("old", encoding="utf-8")
+    (out / "findings.parquet").write_bytes(b"not parquet")  # a render that fails midway
+    with pytest.raises(Exception):  # noqa: B017 - polars' error type is not the point
+        render_report(out)
+    assert stale.is_file() and (out / "report" / "index.html").is_file()  # the good report is kept
+    assert not list(out.glob(".report*"))
+    (out / "findings.parquet").write_bytes((reference_out / "findings.parquet").read_bytes())
+    render_report(out)
+    assert not stale.exists()  # a fresh render does not keep pages of documents that are gone
+
+
+def test_cli_report_and_no_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    assert main(["run", str(REFERENCE_CORPUS / FUSED_DOC), "--out", str(out), "--quiet", "--no-report"]) == 0
+    assert not (out / "report").exists()
+    assert main(["report", str(out)]) == 0
+    assert (out / "report" / "index.html").is_file()
+    assert capsys.readouterr().out.strip().endswith("index.html")
+    assert main(["report", str(tmp_path / "nothing")]) == 2
+    assert "no finished run" in capsys.readouterr().err
