@@ -106,6 +106,25 @@ class BacktranslateConfig:
 
 
 @dataclass
+class CorroborateConfig:
+    """Cross-source corroboration (`audit.corroborate`): stories, aligned sentences, divergences."""
+
+    enabled: bool = True
+    story_threshold: float = 0.3
+    """TF-IDF cosine at which two documents tell one story (same story 0.35-0.70, different ≤ 0.27
+    on the reference and clean corpora)."""
+    top_terms: int = 40
+    """Distinctive terms per document used to find candidate documents (blocking)."""
+    min_terms: int = 4
+    """Sentences with fewer content words are not aligned."""
+    align_min_score: float = 0.25
+    """IDF-weighted cosine at which a sentence is another document's counterpart."""
+    diff_min_matched: float = 0.6
+    """Share of the shorter sentence's words two sentences must share, in order, before a differing
+    number, date, name or negation is reported."""
+
+
+@dataclass
 class Config:
     lang: str = "en"
     max_bytes: int = 5_000_000
@@ -113,6 +132,7 @@ class Config:
     detectors: dict[str, dict[str, Any]] = field(default_factory=dict)
     policy: PolicyConfig = field(default_factory=PolicyConfig)
     backtranslate: BacktranslateConfig = field(default_factory=BacktranslateConfig)
+    corroborate: CorroborateConfig = field(default_factory=CorroborateConfig)
 
     @classmethod
     def load(cls, path: str | Path | None = None, **overrides: Any) -> Config:
@@ -154,12 +174,18 @@ class Config:
         _check_keys("[backtranslate]", bt_data, [f.name for f in fields(BacktranslateConfig)])
         backtranslate = BacktranslateConfig(**bt_data)
         _check_backtranslate(backtranslate)
+        co_data = dict(data.get("corroborate", {}))
+        _check_keys("[corroborate]", co_data, [f.name for f in fields(CorroborateConfig)])
+        corroborate = CorroborateConfig(**co_data)
+        if not 0 < corroborate.story_threshold <= 1 or not 0 < corroborate.align_min_score <= 1:
+            raise ConfigError("[corroborate] story_threshold and align_min_score must be in (0, 1]")
         return cls(
             lang=data.get("lang", "en"),
             max_bytes=int(data.get("max_bytes", 5_000_000)),
             detectors=detectors,
             policy=policy,
             backtranslate=backtranslate,
+            corroborate=corroborate,
         )
 
     def enabled_detectors(self) -> list[str]:

@@ -49,6 +49,7 @@ DOCUMENT_SCHEMA: dict[str, Any] = {
     "fidelity_mode": pl.Utf8,
     "fidelity_note": pl.Utf8,
     "doc_hash": pl.Utf8,
+    "story": pl.Utf8,
 }
 SEGMENT_SCHEMA: dict[str, Any] = {
     "doc_id": pl.Utf8,
@@ -131,7 +132,7 @@ def repair_queue(results: Sequence[DocumentResult], findings: Sequence[Finding])
 
 def build_result(
     per_doc: Sequence[tuple[list[Finding], DocumentResult]], info: dict[str, Any],
-    segments: Sequence[dict[str, Any]] | None = None,
+    segments: Sequence[dict[str, Any]] | None = None, corroboration: Any = None,
 ) -> Any:
     from audit.pipeline import AuditResult
 
@@ -147,6 +148,8 @@ def build_result(
         repair_queue=repair_queue(results, findings),
         run_info=info,
         segments=segments_frame(segments) if segments is not None else None,
+        entities=corroboration.entities if corroboration is not None else None,
+        alignments=corroboration.alignment_frame() if corroboration is not None else None,
     )
 
 
@@ -162,6 +165,11 @@ def write_outputs(result: Any, out: Path) -> None:
         _atomic(out / "segments.jsonl", lambda p: result.segments.write_ndjson(p))
     else:  # a segments file left by an earlier run would not describe this one
         (out / "segments.jsonl").unlink(missing_ok=True)
+    for name, frame in (("entities.parquet", result.entities), ("alignments.parquet", result.alignments)):
+        if frame is not None:
+            _atomic(out / name, lambda p, f=frame: f.write_parquet(p))
+        else:
+            (out / name).unlink(missing_ok=True)
     _atomic(out / "run.json", lambda p: Path(p).write_text(
         json.dumps(result.run_info, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8"
     ))

@@ -36,6 +36,10 @@ class AuditResult:
     run_info: dict[str, Any]
     segments: pl.DataFrame | None = None
     """Back-translation segments (null when back-translation was not asked for)."""
+    entities: pl.DataFrame | None = None
+    """Corpus entity index (null when corroboration is off)."""
+    alignments: pl.DataFrame | None = None
+    """Cross-document sentence alignments (null when corroboration is off)."""
 
     def summary(self) -> pl.DataFrame:
         """Findings per category and severity."""
@@ -117,18 +121,39 @@ def audit_documents(
     from audit.output import build_result
 
     info = run_info(config, dets, len(docs))
-    if config.backtranslate.engine == "none" and translator is None:
-        return build_result(results, info)
-    from audit.fidelity import assess
+    extra: dict[str, list[Finding]] = {}
+    corroboration = None
+    if config.corroborate.enabled:
+        from audit.corroborate import corroborate
 
-    findings_by_doc = {r.doc_id: fs for fs, r in results}
-    outcome = assess(docs, findings_by_doc, config, translator=translator, progress=progress)
-    info["backtranslate"] = outcome.info
-    rescored = []
-    for doc, (fs, _) in zip(docs, results, strict=True):
-        merged = decide([*fs, *outcome.findings.get(doc.doc_id, [])], config.policy)
-        rescored.append((merged, score(doc, merged, config.policy, outcome.documents.get(doc.doc_id))))
-    return build_result(rescored, info, segments=outcome.segments)
+        corroboration = corroborate(docs, config, corpus)
+        for f in corroboration.findings:
+            extra.setdefault(f.doc_id, []).append(f)
+        info["corroborate"] = {"stories": len(set(corroboration.stories.values())),
+                               "alignments": len(corroboration.alignments),
+                               "findings": len(corroboration.findings)}
+    outcome = None
+    if config.backtranslate.engine != "none" or translator is not None:
+        from audit.fidelity import assess
+
+        findings_by_doc = {r.doc_id: [*fs, *extra.get(r.doc_id, [])] for fs, r in results}
+        outcome = assess(docs, findings_by_doc, config, translator=translator, progress=progress)
+        info["backtranslate"] = outcome.info
+        for doc_id, fs in outcome.findings.items():
+            extra.setdefault(doc_id, []).extend(fs)
+    if extra or outcome is not None or corroboration is not None:
+        rescored = []
+        for doc, (fs, _) in zip(docs, results, strict=True):
+            merged = decide([*fs, *extra.get(doc.doc_id, [])], config.policy)
+            result = score(doc, merged, config.policy, outcome.documents.get(doc.doc_id) if outcome else None)
+            if corroboration is not None:
+                from dataclasses import replace
+
+                result = replace(result, story=corroboration.stories.get(doc.doc_id))
+            rescored.append((merged, result))
+        results = rescored
+    return build_result(results, info, segments=outcome.segments if outcome else None,
+                        corroboration=corroboration)
 
 
 def _rule_pass(

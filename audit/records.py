@@ -117,6 +117,8 @@ class DocumentResult:
     fidelity_mode: str | None = None
     """"roundtrip", "source" or "none" when back-translation ran; null when it was not asked for."""
     fidelity_note: str | None = None
+    story: str | None = None
+    """Story id from cross-source corroboration (`story-0001`…); documents of one story cover one event."""
 
 
 def content_hash(text: str) -> str:

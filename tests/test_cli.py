@@ -17,7 +17,7 @@ FINDING_COLUMNS = ["doc_id", "start", "end", "text", "category", "severity", "de
                    "suggestion", "confidence", "mqm_category", "finding_id", "doc_hash"]
 DOCUMENT_COLUMNS = ["doc_id", "text", "encoding", "words", "n_findings", "penalty", "quality",
                     "needs_repair", "roundtrip_chrf", "fidelity_chrf", "error", "rule_quality",
-                    "fidelity_mode", "fidelity_note", "doc_hash"]
+                    "fidelity_mode", "fidelity_note", "doc_hash", "story"]
 
 
 @pytest.fixture(scope="module")
@@ -44,6 +44,8 @@ def test_output_files_follow_the_contract(reference_run: Path) -> None:
     assert docs.height == 5 and docs["error"].null_count() == 5
     assert not (reference_run / "segments.jsonl").exists()  # no back-translation asked for
     assert (reference_run / "report" / "index.html").is_file()  # the HTML report comes by default
+    assert set(docs["story"]) == {"story-0001"}  # the five articles tell one story
+    assert (reference_run / "entities.parquet").is_file() and (reference_run / "alignments.parquet").is_file()
     assert len(list((reference_run / "report" / "docs").glob("*.html"))) == 5
     assert findings["finding_id"].n_unique() == findings.height
     import hashlib

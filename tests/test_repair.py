@@ -332,7 +332,8 @@ def test_html_document_becomes_repaired_text(fused_text: str, tmp_path: Path) ->
     (corpus / "story.html").write_text(html, encoding="utf-8")
     (corpus / "other.html").write_text(html.replace("Putin", "Medvedev"), encoding="utf-8")
     result = audit.run(corpus)
-    row = finding(result, "story.html", "Putinsigned")
+    row = result.findings.filter((pl.col("doc_id") == "story.html") & (pl.col("text") == "Putinsigned")
+                                 & (pl.col("detector") == "merged_word")).to_dicts()[0]
     doc = result.documents.filter(pl.col("doc_id") == "story.html").to_dicts()[0]
     path = decisions_file(tmp_path / "d.json", {"story.html": (doc["doc_hash"], [decision(row)])})
     out = tmp_path / "out"

@@ -1,0 +1,154 @@
+"""Cross-source corroboration: the other outlets covering a story are the auditor's witnesses.
+
+`corroborate(docs, config)` groups documents into stories (`stories.py`), aligns their sentences
+(`align.py`), reports facts that disagree as findings (`divergence.py`), and indexes the corpus's
+named entities (`entities.py`). It runs after the rule detectors, over the whole corpus.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from audit.config import Config
+from audit.corpus import CorpusIndex
+from audit.corroborate.align import Alignment, Sentence, align_story, story_sentences
+from audit.corroborate.divergence import Divergence, beneficiary_flips, diff_divergences
+from audit.corroborate.entities import entity_index
+from audit.corroborate.stories import group_stories
+from audit.records import Document, Finding
+
+__all__ = ["Corroboration", "corroborate"]
+
+KIND_LABEL = {
+    "number": "a different number",
+    "date": "a different date",
+    "name": "a different name in the same role",
+    "polarity": "the opposite polarity (a negation the other lacks)",
+    "beneficiary": "a different beneficiary",
+}
+
+
+@dataclass
+class Corroboration:
+    stories: dict[str, str] = field(default_factory=dict)
+    alignments: list[Alignment] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    entities: pl.DataFrame | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+    n_sentences: int = 0
+
+    def alignment_frame(self) -> pl.DataFrame:
+        rows = [{"doc_id": a.a.doc_id, "start": a.a.start, "end": a.a.end, "other_doc_id": a.b.doc_id,
+                 "other_start": a.b.start, "other_end": a.b.end, "score": a.score,
+                 "story": self.stories.get(a.a.doc_id)} for a in self.alignments]
+        return pl.DataFrame(rows, schema=ALIGNMENT_SCHEMA, orient="row")
+
+
+ALIGNMENT_SCHEMA = {"doc_id": pl.Utf8, "start": pl.Int64, "end": pl.Int64, "other_doc_id": pl.Utf8,
+                    "other_start": pl.Int64, "other_end": pl.Int64, "score": pl.Float64, "story": pl.Utf8}
+
+
+def corroborate(docs: Sequence[Document], config: Config | None = None,
+                corpus: CorpusIndex | None = None) -> Corroboration:
+    config = config or Config()
+    opts = config.corroborate
+    lang = config.lang
+    good = [d for d in docs if not d.error and d.text.strip()]
+    out = Corroboration()
+    clock = time.perf_counter()
+    out.stories, _ = group_stories(good, lang, threshold=opts.story_threshold, top_terms=opts.top_terms)
+    out.timings["stories"] = time.perf_counter() - clock
+
+    clock = time.perf_counter()
+    members: dict[str, list[Document]] = defaultdict(list)
+    for d in good:
+        members[out.stories[d.doc_id]].append(d)
+    divergences: list[_Evidence] = []
+    for story_docs in members.values():
+        if len(story_docs) < 2:
+            continue
+        sents = [s for d in story_docs for s in story_sentences(d, lang, opts.min_terms)]
+        out.n_sentences += len(sents)
+        aligned = align_story(sents, min_score=opts.align_min_score, per_doc=1)
+        out.alignments.extend(aligned)
+        neighbours: dict[Sentence, set[Sentence]] = defaultdict(set)
+        for al in aligned:
+            neighbours[al.a].add(al.b)
+            neighbours[al.b].add(al.a)
+        for al in aligned:
+            for dv in diff_divergences(al, lang, min_matched=opts.diff_min_matched):
+                divergences.append((dv, neighbours, sents))
+        for dv in beneficiary_flips(sents, lang):
+            divergences.append((dv, neighbours, sents))
+    out.timings["align"] = time.perf_counter() - clock
+
+    clock = time.perf_counter()
+    out.findings = _findings(divergences)
+    out.timings["divergence"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+    out.entities = entity_index(good, corpus or CorpusIndex.build(good), lang, out.stories,
+                                config.detector_kwargs("entity"))
+    out.timings["entities"] = time.perf_counter() - clock
+    return out
+
+
+def _support(value: str, sents: set[Sentence]) -> set[str]:
+    """Documents among `sents` whose sentence contains `value` as whole words."""
+    want = value.lower().split()
+    docs = set()
+    for s in sents:
+        low = [t.low for t in s.toks]
+        n = len(want)
+        if any(low[i : i + n] == want for i in range(len(low) - n + 1)):
+            docs.add(s.doc_id)
+    return docs
+
+
+_Evidence = tuple[Divergence, dict[Sentence, set[Sentence]], list[Sentence]]
+
+
+def _findings(divergences: list[_Evidence]) -> list[Finding]:
+    best: dict[tuple[str, int, int], Finding] = {}
+    for dv, neighbours, _sents in divergences:
+        if dv.kind == "beneficiary":
+            category, severity, confidence = "mistranslation", "critical", 0.7
+            where = "the same article" if dv.b.doc_id == dv.a.doc_id else dv.b.doc_id
+            message = (f"says the support went to {dv.value.split()[-1]}, but {where} puts "
+                       f"{dv.value.split()[-1]} on the receiving end of the conflict: “{_quote(dv.b.text)}”")
+            suggestion = None
+        else:
+            circle = {dv.a, dv.b} | neighbours.get(dv.a, set()) | neighbours.get(dv.b, set())
+            mine = _support(dv.value, circle) if dv.value else set()
+            theirs = _support(dv.other_value, circle) if dv.other_value else {dv.b.doc_id}
+            mine.add(dv.a.doc_id)
+            if len(theirs) < len(mine):
+                continue  # the other side is the minority: reported there
+            minority = len(theirs) > len(mine)
+            category = "mistranslation" if minority else "inconsistency"
+            severity = ("critical" if dv.kind == "polarity" else "major") if minority else "minor"
+            confidence = min(0.95, 0.7 + 0.08 * (len(theirs) - len(mine))) if minority else 0.6
+            others = sorted(theirs - {dv.a.doc_id})
+            said = f"“{dv.other_value}”" if dv.other_value else "the sentence without it"
+            message = (f"{KIND_LABEL[dv.kind]}: this source says “{dv.value}”, {len(theirs)} other "
+                       f"source(s) ({', '.join(others[:3])}{'…' if len(others) > 3 else ''}) say {said}; "
+                       f"{dv.b.doc_id}: “{_quote(dv.b.text)}”")
+            suggestion = dv.other_value if minority and dv.kind in ("number", "date", "name") else None
+        text = dv.a.text[dv.start - dv.a.start : dv.end - dv.a.start]
+        f = Finding(dv.a.doc_id, dv.start, dv.end, text, category, severity, "corroborate", message,
+                    suggestion=suggestion, confidence=round(confidence, 3),
+                    evidence={"kind": dv.kind, "other_doc": dv.b.doc_id, "other_start": dv.b.start,
+                              "other_end": dv.b.end})
+        key = (f.doc_id, f.start, f.end)
+        if key not in best or f.confidence > best[key].confidence:
+            best[key] = f
+    return sorted(best.values(), key=lambda f: (f.doc_id, f.start))
+
+
+def _quote(text: str, limit: int = 160) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

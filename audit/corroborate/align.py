@@ -1,0 +1,84 @@
+"""Align the sentences of a story's documents: for each sentence, its closest counterparts elsewhere.
+
+Similarity is IDF-weighted cosine over content terms (words that are not stop words, and
+numbers), with IDF taken over the story's sentences so that the story's own vocabulary
+(`Putin`, `Vietnam`) counts for little and the specific words of a sentence count for much.
+Candidates come from an inverted index (terms shared with the sentence), never all pairs.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from audit.corroborate.tokens import Token, content_terms, tokens
+from audit.records import Document
+from audit.text import sentences
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    doc_id: str
+    index: int
+    start: int
+    end: int
+    text: str
+    toks: tuple[Token, ...]
+    terms: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Alignment:
+    """Sentence `a` of one document and its counterpart `b` in another, with their similarity."""
+
+    a: Sentence
+    b: Sentence
+    score: float
+
+
+def story_sentences(doc: Document, lang: str, min_terms: int = 4) -> list[Sentence]:
+    out = []
+    for i, s in enumerate(sentences(doc.text, lang)):
+        toks = tokens(s.text, s.start)
+        terms = frozenset(content_terms(toks, lang))
+        if len(terms) >= min_terms:
+            out.append(Sentence(doc.doc_id, i, s.start, s.end, s.text, tuple(toks), terms))
+    return out
+
+
+def align_story(
+    sents: Sequence[Sentence], min_score: float = 0.3, per_doc: int = 1, max_postings: int = 500,
+) -> list[Alignment]:
+    """Each sentence's best counterpart in every other document (`per_doc` of them), if similar enough."""
+    n = len(sents)
+    df: Counter[str] = Counter()
+    for s in sents:
+        df.update(s.terms)
+    idf = {t: math.log((n + 1) / (k + 0.5)) for t, k in df.items()}
+    norms = [math.sqrt(sum(idf[t] ** 2 for t in s.terms)) or 1.0 for s in sents]
+    postings: dict[str, list[int]] = defaultdict(list)
+    for i, s in enumerate(sents):
+        for t in s.terms:
+            postings[t].append(i)
+    out: list[Alignment] = []
+    for i, s in enumerate(sents):
+        dots: dict[int, float] = defaultdict(float)
+        for t in s.terms:
+            plist = postings[t]
+            if len(plist) > max_postings:
+                continue
+            w = idf[t] ** 2
+            for j in plist:
+                if sents[j].doc_id != s.doc_id:
+                    dots[j] += w
+        best: dict[str, list[tuple[float, int]]] = defaultdict(list)
+        for j, dot in dots.items():
+            score = dot / (norms[i] * norms[j])
+            if score >= min_score:
+                best[sents[j].doc_id].append((score, j))
+        for doc_id in sorted(best):
+            for score, j in sorted(best[doc_id], key=lambda x: (-x[0], x[1]))[:per_doc]:
+                out.append(Alignment(s, sents[j], round(score, 4)))
+    return out

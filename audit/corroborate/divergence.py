@@ -1,0 +1,239 @@
+"""Facts that disagree between aligned sentences of one story.
+
+Two checks, both precision first:
+- Token diff of a strongly aligned pair: the sentences must match word for word except one
+  small replaced (or inserted) run, and that run is the fact: a number, a date, a name in the
+  same slot, or a negation. Paraphrases differ in many places and are left alone.
+- Beneficiary frame: one sentence has `support … to NAME`, another sentence of the story with
+  the same support word and a shared actor puts NAME on the receiving end of a conflict
+  (`support … over the war in NAME`) and names no beneficiary: who is being supported flipped.
+Which side is wrong is decided by the story: the value more documents give is the house fact.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from functools import lru_cache
+
+from rapidfuzz.distance import Levenshtein
+
+from audit.corroborate.align import Alignment, Sentence
+from audit.corroborate.tokens import Token
+from audit.lang import stopwords
+from audit.names import name_key
+from audit.resources import load_list, load_table
+
+
+@dataclass(frozen=True, slots=True)
+class Divergence:
+    kind: str
+    """number, date, name, polarity or beneficiary."""
+    a: Sentence
+    b: Sentence
+    start: int
+    end: int
+    value: str
+    """What `a` says at start:end."""
+    other_value: str
+    """What `b` says instead."""
+    score: float
+
+
+@lru_cache(maxsize=4)
+def _number_words(lang: str) -> dict[str, float]:
+    try:
+        return {w.lower(): float(v) for w, v, *_ in load_table("number_words", lang)}
+    except Exception:
+        return {}
+
+
+@lru_cache(maxsize=4)
+def _date_words(lang: str) -> dict[str, str]:
+    try:
+        return {w.lower(): kind for w, kind, *_ in load_table("date_words", lang)}
+    except Exception:
+        return {}
+
+
+@lru_cache(maxsize=4)
+def _words(name: str, lang: str) -> frozenset[str]:
+    return frozenset(w.lower() for w in load_list(name, lang=lang, missing_ok=True))
+
+
+def _number(tok: Token, lang: str) -> float | None:
+    if tok.is_number:
+        try:
+            return float(tok.text.replace(",", ""))
+        except ValueError:
+            return None
+    return _number_words(lang).get(tok.low)
+
+
+def _is_negation(tok: Token, lang: str) -> bool:
+    return tok.low in _words("negations", lang) or tok.low.endswith(("n't", "n’t"))
+
+
+def _is_name(toks: Sequence[Token], lang: str) -> bool:
+    stops = stopwords(lang, 200)
+    dates = _date_words(lang)
+    return bool(toks) and all(
+        t.text[:1].isupper() and not t.is_number and t.low not in stops and t.low not in dates for t in toks
+    )
+
+
+def diff_divergences(
+    al: Alignment, lang: str, min_matched: float = 0.6, max_changes: int = 2
+) -> list[Divergence]:
+    """The one fact that differs between two otherwise identical sentences, if that is the case."""
+    ta, tb = al.a.toks, al.b.toks
+    la, lb = [t.low for t in ta], [t.low for t in tb]
+    sm = SequenceMatcher(None, la, lb, autojunk=False)
+    matched = sum(b.size for b in sm.get_matching_blocks())
+    if matched < 5 or matched < min_matched * min(len(la), len(lb)):
+        return []
+    changes = [op for op in sm.get_opcodes() if op[0] != "equal"]
+    if not changes or len(changes) > max_changes:
+        return []
+    out = []
+    for tag, i1, i2, j1, j2 in changes:
+        ra, rb = ta[i1:i2], tb[j1:j2]
+        if len(ra) > 3 or len(rb) > 3:
+            continue
+        kind = _classify(ra, rb, ta, i1, i2, lang) if tag == "replace" else None
+        if tag in ("insert", "delete"):
+            side = ra or rb
+            if side and all(_is_negation(t, lang) for t in side):
+                kind = "polarity"
+        if kind is None:
+            continue
+        if ra:
+            start, end = ra[0].start, ra[-1].end
+        else:  # a's side lacks a negation the other has: point at the word before the gap
+            anchor = ta[i1 - 1] if i1 > 0 else ta[0]
+            start, end = anchor.start, anchor.end
+        o_start = rb[0].start if rb else 0
+        if kind == "date" and i1 > 0 and j1 > 0 and _date_words(lang).get(ta[i1 - 1].low) == "month":
+            start, o_start = ta[i1 - 1].start, tb[j1 - 1].start  # `March 19`, not just `19`
+        value = al.a.text[start - al.a.start : end - al.a.start]
+        other = al.b.text[o_start - al.b.start : rb[-1].end - al.b.start] if rb else ""
+        out.append(Divergence(kind, al.a, al.b, start, end, value, other, al.score))
+    return out
+
+
+def _classify(ra: Sequence[Token], rb: Sequence[Token], ta: Sequence[Token], i1: int, i2: int,
+              lang: str) -> str | None:
+    na = [_number(t, lang) for t in ra]
+    nb = [_number(t, lang) for t in rb]
+    dates = _date_words(lang)
+    near = {ta[k].low for k in (i1 - 1, i2) if 0 <= k < len(ta)}
+    if all(v is not None for v in na) and all(v is not None for v in nb):
+        if na != nb:
+            return "date" if any(dates.get(w) == "month" for w in near) else "number"
+        return None
+    kinds_a = {dates.get(t.low) for t in ra}
+    kinds_b = {dates.get(t.low) for t in rb}
+    if None not in kinds_a and kinds_a == kinds_b and [t.low for t in ra] != [t.low for t in rb]:
+        return "date"
+    if _is_name(ra, lang) and _is_name(rb, lang):
+        a, b = " ".join(t.text for t in ra), " ".join(t.text for t in rb)
+        if name_key(a) == name_key(b) or Levenshtein.distance(a.lower(), b.lower()) <= 2:
+            return None  # a spelling variant: the entity detector's business
+        if a.lower().startswith(b.lower()) or b.lower().startswith(a.lower()):
+            return None  # `Korea` / `Korean`
+        return "name"
+    neg_a = [t for t in ra if _is_negation(t, lang)]
+    neg_b = [t for t in rb if _is_negation(t, lang)]
+    if bool(neg_a) != bool(neg_b) and len(ra) == len(rb) == 1:
+        stem_a, stem_b = ra[0].low.replace("n't", "").replace("n’t", ""), rb[0].low
+        if neg_b:
+            stem_a, stem_b = ra[0].low, rb[0].low.replace("n't", "").replace("n’t", "")
+        if stem_a.rstrip("o") == stem_b.rstrip("o") or stem_a == stem_b:  # did / didn't, can / can't
+            return "polarity"
+    return None
+
+
+# ---------------------------------------------------------------- beneficiary frames
+
+
+def _support_at(toks: Sequence[Token], lang: str) -> list[int]:
+    terms = _words("support_terms", lang)
+    return [i for i, t in enumerate(toks) if t.low in terms]
+
+
+def _stem(word: str) -> str:
+    return word[:5]
+
+
+def beneficiaries(s: Sentence, lang: str, window: int = 4) -> list[tuple[int, int, str, str]]:
+    """(start, end, support word, NAME) for `support … to/for NAME` in the sentence."""
+    toks = s.toks
+    out = []
+    for i in _support_at(toks, lang):
+        for k in range(i + 1, min(len(toks) - 1, i + 1 + window)):
+            if toks[k].low in ("to", "for") and _is_name(toks[k + 1 : k + 2], lang):
+                end = k + 1
+                while end + 1 < len(toks) and _is_name(toks[end + 1 : end + 2], lang) and \
+                        toks[end + 1].start - toks[end].end == 1:
+                    end += 1
+                name = " ".join(t.text for t in toks[k + 1 : end + 1])
+                out.append((toks[i].start, toks[end].end, toks[i].low, name))
+                break
+    return out
+
+
+def conflict_targets(s: Sentence, lang: str) -> set[str]:
+    """Names that the sentence puts on the receiving end of a conflict (`war in NAME`)."""
+    frames = [f.split() for f in _words("conflict_frames", lang)]
+    toks = s.toks
+    low = [t.low for t in toks]
+    out = set()
+    for f in frames:
+        n = len(f)
+        for i in range(len(low) - n):
+            if low[i : i + n] == f and _is_name(toks[i + n : i + n + 1], lang):
+                out.add(toks[i + n].text)
+    return out
+
+
+def _actors(s: Sentence, lang: str, skip: str) -> set[str]:
+    stops = stopwords(lang, 200)
+    return {t.low for k, t in enumerate(s.toks) if k > 0 and t.text[:1].isupper() and t.low not in stops
+            and t.text not in skip.split()}
+
+
+def beneficiary_flips(sents: Sequence[Sentence], lang: str) -> list[Divergence]:
+    """`support … to NAME` against sentences of the story with the same support word about a war in NAME."""
+    supports: dict[str, list[Sentence]] = defaultdict(list)
+    for s in sents:
+        for i in _support_at(s.toks, lang):
+            supports[_stem(s.toks[i].low)].append(s)
+    out = []
+    for a in sents:
+        for start, end, word, name in beneficiaries(a, lang):
+            rivals = []
+            for b in supports[_stem(word)]:
+                if b is a or (b.doc_id == a.doc_id and abs(b.index - a.index) <= 1):
+                    continue
+                if name.split()[0] not in conflict_targets(b, lang) or beneficiaries(b, lang):
+                    continue
+                if not (_actors(a, lang, name) & _actors(b, lang, name)):
+                    continue
+                rivals.append(b)
+            if not rivals:
+                continue
+            backers = {a.doc_id} | {s.doc_id for s in sents if s is not a and any(
+                n == name for *_, n in beneficiaries(s, lang))}
+            against = {b.doc_id for b in rivals}
+            if len(against) < len(backers):
+                continue
+            best = rivals[0]
+            for b in rivals:
+                if b.doc_id != a.doc_id:
+                    best = b
+                    break
+            value = a.text[start - a.start : end - a.start]
+            out.append(Divergence("beneficiary", a, best, start, end, value, best.text, 0.0))
+    return out

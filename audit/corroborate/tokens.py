@@ -1,0 +1,44 @@
+"""Content tokens for comparing documents and sentences: words that carry the story, and numbers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import regex
+
+from audit.lang import stopwords
+
+TOKEN_RE = regex.compile(r"\p{L}[\p{L}\p{M}]*(?:['’\-]\p{L}[\p{L}\p{M}]*)*|\p{N}+(?:[.,]\p{N}+)*")
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    start: int
+    end: int
+    text: str
+
+    @property
+    def low(self) -> str:
+        return self.text.lower()
+
+    @property
+    def is_number(self) -> bool:
+        return self.text[:1].isdigit()
+
+
+def tokens(text: str, offset: int = 0) -> list[Token]:
+    """Every word and number with its offsets (possessive `’s` kept apart from the name)."""
+    out = []
+    for m in TOKEN_RE.finditer(text):
+        t = m.group()
+        end = m.end()
+        if len(t) > 2 and t[-2] in "'’" and t[-1] in "sS":
+            t, end = t[:-2], end - 2
+        out.append(Token(offset + m.start(), offset + end, t))
+    return out
+
+
+def content_terms(toks: list[Token], lang: str) -> list[str]:
+    """Lower-cased words that are not stop words (3+ letters), and numbers."""
+    stops = stopwords(lang, 200)
+    return [t.low for t in toks if t.is_number or (len(t.text) >= 3 and t.low not in stops)]

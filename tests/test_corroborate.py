@@ -1,0 +1,156 @@
+"""Cross-source corroboration on real-style text: stories, alignment, divergences, entity index."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+import audit
+from audit.config import Config, ConfigError
+from audit.corroborate import corroborate
+from audit.corroborate.align import Alignment, story_sentences
+from audit.corroborate.divergence import diff_divergences
+from audit.loaders import iter_documents
+from audit.records import Document
+from tests.conftest import REFERENCE_CORPUS, ROOT
+
+STORIES = ROOT / "tests" / "fixtures" / "stories"
+PLANTED = json.loads((STORIES / "planted.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def fixture_result():
+    return corroborate(list(iter_documents([STORIES])))
+
+
+@pytest.fixture(scope="module")
+def reference_result():
+    return corroborate(list(iter_documents([REFERENCE_CORPUS])))
+
+
+def test_unrelated_stories_are_grouped_apart(fixture_result) -> None:
+    groups: dict[str, set[str]] = {}
+    for doc, story in fixture_result.stories.items():
+        groups.setdefault(story, set()).add(doc)
+    assert sorted(map(sorted, groups.values())) == sorted(sorted(v) for v in PLANTED["stories"].values())
+
+
+def test_each_planted_disagreement_is_found_and_nothing_else(fixture_result) -> None:
+    found = [f for f in fixture_result.findings]
+    for planted in PLANTED["disagreements"]:
+        text = (STORIES / planted["doc"]).read_text(encoding="utf-8")
+        start = text.index(planted["text"])
+        hits = [f for f in found if f.doc_id == planted["doc"] and f.start < start + len(planted["text"])
+                and start < f.end]
+        assert len(hits) == 1, planted
+        hit = hits[0]
+        assert hit.category == "mistranslation" and hit.severity in ("major", "critical")
+        assert hit.suggestion is not None and planted["expected"] in hit.suggestion
+        assert any(d in hit.message for d in planted["agreeing_docs"])  # names the other source, quotes it
+        assert "“" in hit.message
+    assert len(found) == len(PLANTED["disagreements"])  # sentences that agree raise nothing
+
+
+def test_reference_is_one_story_and_the_kim_sentence_diverges(reference_result) -> None:
+    assert set(reference_result.stories.values()) == {"story-0001"} and len(reference_result.stories) == 5
+    kim = [f for f in reference_result.findings if f.doc_id == "003_019a319f6763018d.txt"]
+    assert len(kim) == 1
+    f = kim[0]
+    text = (REFERENCE_CORPUS / f.doc_id).read_text(encoding="utf-8")
+    gold_start = text.index("who offered his “full support” to Ukraine")
+    assert gold_start <= f.start < f.end <= gold_start + len("who offered his “full support” to Ukraine")
+    assert f.category == "mistranslation" and f.evidence["kind"] == "beneficiary"
+    other = f.evidence["other_doc"]
+    assert other != f.doc_id and other in f.message and "war in Ukraine" in f.message
+    assert len(reference_result.findings) == 1  # precision: nothing else in the reference corpus
+
+
+def test_reference_alignment_pairs_sentences_across_outlets(reference_result) -> None:
+    assert reference_result.alignments
+    for al in reference_result.alignments:
+        assert al.a.doc_id != al.b.doc_id and al.score >= 0.25
+    # two outlets' accounts of the first meeting in Hanoi
+    assert any(al.a.text.startswith("At the start of his talks in Hanoi, Putin met")
+               and al.b.text.startswith("President Vladimir Putin arrived on a state visit to Vietnam")
+               for al in reference_result.alignments)
+
+
+def test_entity_index_variants_and_canonical_forms(reference_result) -> None:
+    ents = reference_result.entities
+    tho = ents.filter(pl.col("form") == "Tho Lam").to_dicts()[0]
+    assert tho["entity"] == "To Lam" and tho["variant"] == "entity" and not tho["canonical"]
+    to = ents.filter(pl.col("form") == "To Lam").to_dicts()[0]
+    assert to["canonical"] and to["n_docs"] >= 3 and to["kind"] == "person"
+    kim = ents.filter(pl.col("form") == "Kim Jong-un").to_dicts()[0]
+    assert kim["entity"] == "Kim Jong Un" and kim["variant"] == "inconsistency"
+    assert ents.filter(pl.col("form") == "Communist Party")["kind"].to_list() in ([], ["organisation"])
+    assert ents.filter(pl.col("form") == "Hanoi")["kind"].to_list() == ["place"]
+
+
+def _aligned(a: str, b: str) -> Alignment:
+    sa = story_sentences(Document("x", a), "en")[0]
+    sb = story_sentences(Document("y", b), "en")[0]
+    return Alignment(sa, sb, 0.9)
+
+
+@pytest.mark.parametrize(("a", "b", "kind"), [
+    ("The ministry said 120 people were evacuated from the flooded district on Monday.",
+     "The ministry said 210 people were evacuated from the flooded district on Monday.", "number"),
+    ("The ministry said 120 people were evacuated from the flooded district on Monday.",
+     "The ministry said 120 people were evacuated from the flooded district on Tuesday.", "date"),
+    ("The plan was presented by Finance Minister Ana Costa at a news conference in Lisbon.",
+     "The plan was presented by Finance Minister Rui Almeida at a news conference in Lisbon.", "name"),
+    ("The court said the former mayor was guilty of taking bribes from the contractor.",
+     "The court said the former mayor was not guilty of taking bribes from the contractor.", "polarity"),
+])
+def test_diff_finds_the_one_fact_that_differs(a: str, b: str, kind: str) -> None:
+    found = diff_divergences(_aligned(a, b), "en")
+    assert [d.kind for d in found] == [kind]
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    # the same number written two ways
+    ("Fourteen workers were injured in the fire at the plant on Tuesday night.",
+     "14 workers were injured in the fire at the plant on Tuesday night."),
+    # a spelling variant is the entity detector's business, not a different person
+    ("The plan was presented by Finance Minister Ana Costa at a news conference in Lisbon.",
+     "The plan was presented by Finance Minister Anna Costa at a news conference in Lisbon."),
+    # a paraphrase that changes many words: nothing is singled out
+    ("The ministry said 120 people were evacuated from the flooded district on Monday.",
+     "Officials moved about 210 residents out of the district on Monday as the river rose."),
+])
+def test_diff_leaves_agreement_and_paraphrase_alone(a: str, b: str) -> None:
+    assert diff_divergences(_aligned(a, b), "en") == []
+
+
+def test_pipeline_writes_story_entities_and_alignments(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = audit.run(STORIES, out=out)
+    docs = pl.read_parquet(out / "documents.parquet")
+    assert docs.filter(pl.col("doc_id").str.starts_with("a"))["story"].n_unique() == 1
+    assert docs["story"].n_unique() == 5
+    assert (out / "entities.parquet").is_file()
+    al = pl.read_parquet(out / "alignments.parquet")
+    assert al.columns == ["doc_id", "start", "end", "other_doc_id", "other_start", "other_end", "score", "story"]
+    texts = dict(zip(docs["doc_id"], docs["text"], strict=True))
+    for row in al.head(20).iter_rows(named=True):
+        assert texts[row["other_doc_id"]][row["other_start"]:row["other_end"]].strip()
+    corro = result.findings.filter(pl.col("detector") == "corroborate")
+    assert corro.height == 3
+    a3 = docs.filter(pl.col("doc_id") == "a3.txt").to_dicts()[0]
+    a1 = docs.filter(pl.col("doc_id") == "a1.txt").to_dicts()[0]
+    assert a3["quality"] < a1["quality"] or a3["n_findings"] > a1["n_findings"]
+    off = audit.run(STORIES, Config.from_dict({"corroborate": {"enabled": False}}), out=tmp_path / "off")
+    assert off.findings.filter(pl.col("detector") == "corroborate").is_empty()
+    assert not (tmp_path / "off" / "entities.parquet").exists()
+    assert pl.read_parquet(tmp_path / "off" / "documents.parquet")["story"].null_count() == 13
+
+
+def test_corroborate_config_is_checked() -> None:
+    with pytest.raises(ConfigError, match="corroborate"):
+        Config.from_dict({"corroborate": {"threshold": 0.5}})
+    with pytest.raises(ConfigError, match="story_threshold"):
+        Config.from_dict({"corroborate": {"story_threshold": 0}})
