@@ -141,6 +141,13 @@ def _clause_parts(pool: Sequence[str]) -> tuple[list[str], list[str]]:
     return heads, tails
 
 
+def _clauses(sentence: str) -> set[str]:
+    """The first and last comma-separated parts: what splices share with their sources."""
+    if "," not in sentence:
+        return set()
+    return {sentence.split(",", 1)[0], sentence.rsplit(",", 1)[1].strip()}
+
+
 def _splice(rng: random.Random, heads: Sequence[str], tails: Sequence[str]) -> str | None:
     for _ in range(20):
         s = f"{rng.choice(heads)}, {rng.choice(tails)}"
@@ -245,10 +252,16 @@ def build(n_docs: int, seed: int = 0) -> tuple[dict[str, str], dict[str, str], l
         srng = random.Random(f"{seed}:{si}")
         n_seed = srng.randint(POOL_MIN, POOL_MAX)
         seeds: list[str] = []
-        while len(seeds) < n_seed:
+        used: set[str] = set()
+        for _ in range(50 * POOL_MAX):
+            if len(seeds) == n_seed:
+                break
             s = _splice(srng, heads, tails) if srng.random() < SPLICE_SHARE else srng.choice(pool)
-            if s and s not in seeds:
+            # Two sentences of one story sharing a clause would align and differ in the rest:
+            # an accidental disagreement inside the story.
+            if s and not _clauses(s) & used and s not in seeds:
                 seeds.append(s)
+                used |= _clauses(s)
         renderer = Renderer(srng, names)
         story = [renderer.render(s) for s in seeds]
         picks = []

@@ -2,7 +2,8 @@
 
 Each document is compared only with documents that share some of its most distinctive terms
 (its top `top_terms` by TF-IDF), never with all others, so grouping stays near-linear in the
-corpus size. Documents linked at `threshold` cosine or above join one story (union-find).
+corpus size. Pairs at `threshold` cosine or above are merged strongest first, and two groups
+join only when their centroids are that similar too, so stories do not chain together.
 """
 
 from __future__ import annotations
@@ -36,6 +37,13 @@ def cosine(a: dict[str, float], b: dict[str, float]) -> float:
     return sum(v * b.get(t, 0.0) for t, v in a.items())
 
 
+def _centroid_cosine(a: dict[str, float], b: dict[str, float]) -> float:
+    """Cosine of two sums of unit vectors."""
+    na = math.sqrt(sum(v * v for v in a.values())) or 1.0
+    nb = math.sqrt(sum(v * v for v in b.values())) or 1.0
+    return cosine(a, b) / (na * nb)
+
+
 def group_stories(
     docs: Sequence[Document], lang: str, threshold: float = 0.2, top_terms: int = 40,
     max_postings: int = 200,
@@ -49,15 +57,7 @@ def group_stories(
         tops.append(top)
         for term in top:
             postings[term].append(i)
-    parent = list(range(len(docs)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    links: dict[tuple[str, str], float] = {}
+    candidates: list[tuple[float, int, int]] = []
     for i, top in enumerate(tops):
         shared: Counter[int] = Counter()
         for term in top:
@@ -66,12 +66,39 @@ def group_stories(
                 continue
             shared.update(j for j in plist if j > i)
         for j, k in shared.items():
-            if k < 2:
-                continue
-            sim = cosine(vectors[i], vectors[j])
-            if sim >= threshold:
-                links[(docs[i].doc_id, docs[j].doc_id)] = sim
-                parent[find(j)] = find(i)
+            if k >= 2:
+                sim = cosine(vectors[i], vectors[j])
+                if sim >= threshold:
+                    candidates.append((sim, i, j))
+    # Strongest links first; two groups merge only when their centroids are similar too, so one
+    # borderline pair cannot chain two stories together (average linkage, not single linkage).
+    parent = list(range(len(docs)))
+    centroid: dict[int, dict[str, float]] = {i: dict(v) for i, v in enumerate(vectors)}
+    size = [1] * len(docs)
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    links: dict[tuple[str, str], float] = {}
+    for sim, i, j in sorted(candidates, key=lambda c: (-c[0], c[1], c[2])):
+        ri, rj = find(i), find(j)
+        if ri == rj:
+            links[(docs[i].doc_id, docs[j].doc_id)] = sim
+            continue
+        ci, cj = centroid[ri], centroid[rj]
+        if size[ri] + size[rj] > 2 and _centroid_cosine(ci, cj) < threshold:
+            continue
+        links[(docs[i].doc_id, docs[j].doc_id)] = sim
+        if size[ri] < size[rj]:
+            ri, rj, ci, cj = rj, ri, cj, ci
+        for t, v in cj.items():
+            ci[t] = ci.get(t, 0.0) + v
+        parent[rj] = ri
+        size[ri] += size[rj]
+        del centroid[rj]
     ids: dict[int, str] = {}
     out = {}
     for i, doc in enumerate(docs):
