@@ -190,3 +190,20 @@ def test_cli_report_and_no_report(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert capsys.readouterr().out.strip().endswith("index.html")
     assert main(["report", str(tmp_path / "nothing")]) == 2
     assert "no finished run" in capsys.readouterr().err
+
+
+def test_story_view_and_other_sources_panels(tmp_path: Path) -> None:
+    from tests.conftest import ROOT
+
+    out = tmp_path / "run"
+    audit.run(ROOT / "tests" / "fixtures" / "stories", out=out, report=True)
+    index = (out / "report" / "index.html").read_text(encoding="utf-8")
+    stories = re.search(r'<section id="stories".*?</section>', index, re.S).group(0)
+    assert stories.count("<tr data-story=") == 3  # the two unrelated articles are not stories of several
+    assert 'href="docs/' + safe_name("a3.txt") + '"' in stories
+    page = (out / "report" / "docs" / safe_name("a3.txt")).read_text(encoding="utf-8")
+    panels = re.findall(r'<details class="source-panel( diverges)?"[^>]*>(.*?)</details>', page, re.S)
+    assert panels and sum(1 for d, _ in panels if d) == 1  # exactly the sentence with the planted number
+    body = next(b for d, b in panels if d)
+    assert "At least 41 workers" in body and "At least 14 workers" in body
+    assert 'href="' + safe_name("a1.txt") + '"' in body

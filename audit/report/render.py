@@ -48,6 +48,8 @@ def render_report(out: str | Path, progress: bool = False) -> Path:
     docs = pl.read_parquet(out / "documents.parquet")
     findings = pl.read_parquet(out / "findings.parquet")
     segments = _read_segments(out / "segments.jsonl")
+    aligned_file = out / "alignments.parquet"
+    alignments = pl.read_parquet(aligned_file) if aligned_file.is_file() else None
     info = json.loads((out / "run.json").read_text(encoding="utf-8")) if (out / "run.json").is_file() else {}
     run_key = _run_key(info, docs)
     env = _environment()
@@ -64,12 +66,16 @@ def render_report(out: str | Path, progress: bool = False) -> Path:
         seg_by_doc = {k[0]: g for k, g in segments.partition_by("doc_id", as_dict=True).items()} \
             if segments is not None and segments.height else {}
         rows = list(docs.iter_rows(named=True))
+        texts = {r["doc_id"]: r["text"] or "" for r in rows}
+        al_by_doc = {k[0]: g for k, g in alignments.partition_by("doc_id", as_dict=True).items()} \
+            if alignments is not None and alignments.height else {}
         doc_template = env.get_template("document.html")
         index_rows = []
         with progress_bar(len(rows), "report", progress) as tick:
             for i, row in enumerate(rows):
                 doc_findings = by_doc.get(row["doc_id"], findings.clear())
                 page = _document_context(row, doc_findings, seg_by_doc.get(row["doc_id"]), info, run_key)
+                page["sources"] = _sources(row["doc_id"], al_by_doc.get(row["doc_id"]), texts, doc_findings)
                 page["prev"] = safe_name(rows[i - 1]["doc_id"]) if i > 0 else None
                 page["next"] = safe_name(rows[i + 1]["doc_id"]) if i + 1 < len(rows) else None
                 page["position"] = (i + 1, len(rows))
@@ -78,6 +84,7 @@ def render_report(out: str | Path, progress: bool = False) -> Path:
                 if tick:
                     tick(1)
         index = _index_context(docs, findings, index_rows, info, run_key, segments is not None)
+        index["stories"] = _stories(docs, findings, alignments)
         (tmp / "index.html").write_text(env.get_template("index.html").render(index), encoding="utf-8")
         _swap(tmp, out / "report")
     except BaseException:
@@ -172,6 +179,46 @@ def _document_context(row: dict[str, Any], findings: pl.DataFrame, segments: pl.
     }
 
 
+def _sources(doc_id: str, alignments: pl.DataFrame | None, texts: dict[str, str],
+             findings: pl.DataFrame) -> list[dict[str, Any]]:
+    """Per sentence of the document, what the other outlets of its story say (aligned sentences)."""
+    if alignments is None:
+        return []
+    corro = [(f["start"], f["end"]) for f in findings.iter_rows(named=True) if f["detector"] == "corroborate"]
+    out = []
+    for (start, end), group in alignments.group_by(["start", "end"], maintain_order=True):
+        text = texts[doc_id][start:end]
+        others = [{"doc_id": r["other_doc_id"], "file": safe_name(r["other_doc_id"]), "score": r["score"],
+                   "text": texts.get(r["other_doc_id"], "")[r["other_start"] : r["other_end"]]}
+                  for r in group.sort("score", descending=True).iter_rows(named=True)]
+        diverges = any(s < end and start < e for s, e in corro)
+        out.append({"start": start, "end": end, "text": text, "others": others, "diverges": diverges})
+    return sorted(out, key=lambda s: s["start"])
+
+
+def _stories(
+    docs: pl.DataFrame, findings: pl.DataFrame, alignments: pl.DataFrame | None
+) -> list[dict[str, Any]]:
+    """Stories of two or more documents: members, how much of them aligns, and how many facts disagree."""
+    if "story" not in docs.columns or docs["story"].null_count() == docs.height:
+        return []
+    corro = findings.filter(pl.col("detector") == "corroborate") if findings.height else findings
+    out = []
+    told = docs.filter(pl.col("story").is_not_null())
+    for (story,), members in told.group_by(["story"], maintain_order=True):
+        if members.height < 2:
+            continue
+        ids = members["doc_id"].to_list()
+        aligned = alignments.filter(pl.col("story") == story) if alignments is not None else None
+        n_pairs = aligned.height if aligned is not None else 0
+        mean = float(aligned["score"].mean()) if n_pairs else None
+        n_div = corro.filter(pl.col("doc_id").is_in(ids)).height if corro.height else 0
+        out.append({"story": story, "documents": [{"doc_id": d, "file": safe_name(d)} for d in ids],
+                    "aligned": n_pairs, "mean_score": mean, "divergences": n_div,
+                    "headline": _heading(members["text"][0] or "")})
+    return sorted(out, key=lambda s: (-len(s["documents"]), s["story"]))
+
+
 def _heading(text: str) -> str:
     first = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
     return first[:140] + ("…" if len(first) > 140 else "")
@@ -194,6 +241,7 @@ def _index_row(row: dict[str, Any], findings: pl.DataFrame) -> dict[str, Any]:
     sev = Counter(findings["severity"].to_list()) if findings.height else Counter()
     return {**{k: row[k] for k in ("doc_id", "words", "n_findings", "penalty", "quality", "needs_repair",
                                    "roundtrip_chrf", "fidelity_chrf", "error", "doc_hash")},
+            "story": row.get("story"),
             "file": safe_name(row["doc_id"]), "heading": _heading(row["text"] or ""),
             "categories": cats, "severities": sev, "languages": _language_hints(row, findings)}
 
