@@ -23,7 +23,6 @@ Where the folder holds the truth it also scores the result:
 from __future__ import annotations
 
 import argparse
-import inspect
 import json
 import resource
 import sys
@@ -104,12 +103,7 @@ def planted_hits(planted: Sequence[Mapping[str, Any]], findings: Iterable[Findin
 def _call(docs: list[Document], config: Config, jobs: int) -> tuple[Any, str | None]:
     from audit.corroborate import corroborate
 
-    if "jobs" in inspect.signature(corroborate).parameters:
-        return corroborate(docs, config, jobs=jobs), None
-    if hasattr(config.corroborate, "jobs"):
-        config.corroborate.jobs = jobs
-        return corroborate(docs, config), None
-    note = None if jobs == 1 else f"--jobs {jobs} ignored: corroborate() runs in one process"
+    note = None if jobs == 1 else f"--jobs {jobs} ignored: corroboration runs in one process"
     return corroborate(docs, config), note
 
 

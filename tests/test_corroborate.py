@@ -103,6 +103,8 @@ def _aligned(a: str, b: str) -> Alignment:
      "The ministry said 120 people were evacuated from the flooded district on Tuesday.", "date"),
     ("The plan was presented by Finance Minister Ana Costa at a news conference in Lisbon.",
      "The plan was presented by Finance Minister Rui Almeida at a news conference in Lisbon.", "name"),
+    ("The council approved a budget of 412 million euros for next year after a long debate.",
+     "The council approved a budget of 412 million dollars for next year after a long debate.", "unit"),
     ("The court said the former mayor was guilty of taking bribes from the contractor.",
      "The court said the former mayor was not guilty of taking bribes from the contractor.", "polarity"),
 ])
@@ -118,6 +120,11 @@ def test_diff_finds_the_one_fact_that_differs(a: str, b: str, kind: str) -> None
     # a spelling variant is the entity detector's business, not a different person
     ("The plan was presented by Finance Minister Ana Costa at a news conference in Lisbon.",
      "The plan was presented by Finance Minister Anna Costa at a news conference in Lisbon."),
+    # `euros` and `euro` are one currency; `hours` and `days` after no number are not an amount
+    ("The council approved a budget of 412 million euros for next year after a long debate.",
+     "The council approved a budget of 412 million euro for next year after a long debate."),
+    ("Talks went on for hours before the council approved the budget for next year.",
+     "Talks went on for days before the council approved the budget for next year."),
     # a paraphrase that changes many words: nothing is singled out
     ("The ministry said 120 people were evacuated from the flooded district on Monday.",
      "Officials moved about 210 residents out of the district on Monday as the river rose."),

@@ -28,6 +28,7 @@ KIND_LABEL = {
     "number": "a different number",
     "date": "a different date",
     "name": "a different name in the same role",
+    "unit": "a different unit or currency",
     "polarity": "the opposite polarity (a negation the other lacks)",
     "beneficiary": "a different beneficiary",
 }
@@ -137,7 +138,8 @@ def _findings(divergences: list[_Evidence]) -> list[Finding]:
             message = (f"{KIND_LABEL[dv.kind]}: this source says “{dv.value}”, {len(theirs)} other "
                        f"source(s) ({', '.join(others[:3])}{'…' if len(others) > 3 else ''}) say {said}; "
                        f"{dv.b.doc_id}: “{_quote(dv.b.text)}”")
-            suggestion = dv.other_value if minority and dv.kind in ("number", "date", "name") else None
+            factual = dv.kind in ("number", "date", "name", "unit")
+            suggestion = dv.other_value if minority and factual else None
         text = dv.a.text[dv.start - dv.a.start : dv.end - dv.a.start]
         f = Finding(dv.a.doc_id, dv.start, dv.end, text, category, severity, "corroborate", message,
                     suggestion=suggestion, confidence=round(confidence, 3),

@@ -24,7 +24,7 @@ from audit.corroborate.align import Alignment, Sentence
 from audit.corroborate.tokens import Token
 from audit.lang import stopwords
 from audit.names import name_key
-from audit.resources import load_list, load_table
+from audit.resources import ResourceError, load_list, load_table
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +61,14 @@ def _date_words(lang: str) -> dict[str, str]:
 @lru_cache(maxsize=4)
 def _words(name: str, lang: str) -> frozenset[str]:
     return frozenset(w.lower() for w in load_list(name, lang=lang, missing_ok=True))
+
+
+@lru_cache(maxsize=4)
+def _units(lang: str) -> dict[str, str]:
+    try:
+        return {w.lower(): dim for w, dim, *_ in load_table("units", lang)}
+    except ResourceError:  # a language without the table
+        return {}
 
 
 def _number(tok: Token, lang: str) -> float | None:
@@ -132,6 +140,13 @@ def _classify(ra: Sequence[Token], rb: Sequence[Token], ta: Sequence[Token], i1:
     if all(v is not None for v in na) and all(v is not None for v in nb):
         if na != nb:
             return "date" if any(dates.get(w) == "month" for w in near) else "number"
+        return None
+    units = _units(lang)
+    if len(ra) == len(rb) == 1 and ra[0].low in units and rb[0].low in units:
+        same_dim = units[ra[0].low] == units[rb[0].low]
+        after_number = i1 > 0 and _number(ta[i1 - 1], lang) is not None
+        if same_dim and after_number and ra[0].low.rstrip("s") != rb[0].low.rstrip("s"):
+            return "unit"  # `412 million euros` / `412 million dollars`
         return None
     kinds_a = {dates.get(t.low) for t in ra}
     kinds_b = {dates.get(t.low) for t in rb}
