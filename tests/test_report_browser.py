@@ -208,3 +208,22 @@ def test_edited_and_rejected_decisions_are_exported_as_made(page, reference_repo
     cell = page.locator(f'tr[data-doc-id="{FUSED_DOC}"] td.reviewed')
     assert "2 decisions" in cell.inner_text()
     assert page.problems == []
+
+
+def test_other_sources_panels_open_and_link(page, tmp_path: Path) -> None:
+    out = tmp_path / "stories"
+    audit.run(ROOT / "tests" / "fixtures" / "stories", out=out, report=True)
+    page.goto((out / "report" / "index.html").as_uri())
+    assert page.locator("#stories tr[data-story]").count() == 3
+    page.goto(doc_page(out, "a3.txt"))
+    diverging = page.locator("details.source-panel.diverges")
+    assert diverging.count() == 1 and diverging.get_attribute("open") is not None
+    assert diverging.locator("li", has_text="At least 14 workers").first.is_visible()
+    closed = page.locator("details.source-panel:not(.diverges)").first
+    assert not closed.locator("li").first.is_visible()
+    closed.locator("summary").click()
+    assert closed.locator("li").first.is_visible()
+    closed.locator("li a").first.click()
+    page.wait_for_load_state()
+    assert "a3" not in page.url.rsplit("/", 1)[-1] and page.url.endswith(".html")
+    assert page.problems == []

