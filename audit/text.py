@@ -32,8 +32,17 @@ _SENT_END_RE = regex.compile(
 )
 
 
-def words(text: str) -> list[Span]:
-    return [Span(m.start(), m.end(), m.group()) for m in WORD_RE.finditer(text)]
+def words(text: str) -> tuple[Span, ...]:
+    """Word tokens with offsets. Short texts (lines, sentences) are cached: several detectors
+    tokenise the same sentence, and re-scanning it dominated the audit's time."""
+    if len(text) <= 2000:
+        return _short_words(text)
+    return tuple(Span(m.start(), m.end(), m.group()) for m in WORD_RE.finditer(text))
+
+
+@lru_cache(maxsize=8192)
+def _short_words(text: str) -> tuple[Span, ...]:
+    return tuple(Span(m.start(), m.end(), m.group()) for m in WORD_RE.finditer(text))
 
 
 def word_count(text: str) -> int:
