@@ -29,6 +29,13 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--detectors", help="comma-separated subset of detectors to run")
     run.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     run.add_argument("--no-report", action="store_true", help="do not write the HTML report (DIR/report/)")
+    run.add_argument("--engine", choices=("local", "ray"), default="local",
+                     help="where the work runs: this machine (--jobs processes) or a Ray cluster")
+    run.add_argument("--ray-address", metavar="ADDR",
+                     help="Ray cluster to join with --engine ray (default: $RAY_ADDRESS, else a local one)")
+    run.add_argument("--resume", action="store_true",
+                     help="continue an interrupted run from DIR's checkpoints; unchanged documents are not "
+                          "audited again")
     mt = run.add_argument_group("back-translation (fidelity through an MT engine)")
     mt.add_argument("--backtranslate", choices=("none", "bergamot", "transformers", "apertium"),
                     help="MT engine for round trips / source-aware fidelity (default none; bergamot "
@@ -110,6 +117,7 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     )
     from audit import Config, ConfigError, InputError, run
     from audit.detectors import DETECTORS
+    from audit.execution import ExecutorUnavailable
     from audit.output import render_summary
 
     if args.jobs < 1:
@@ -128,8 +136,9 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     try:
         config = Config.load(args.config, lang=args.lang, backtranslate=_mt_overrides(args, parser))
         result = run(args.corpus, config, out=out, jobs=args.jobs, detectors=detectors,
-                     progress=not args.quiet, source_dir=args.source_dir, report=not args.no_report)
-    except (ConfigError, InputError) as exc:
+                     progress=not args.quiet, source_dir=args.source_dir, report=not args.no_report,
+                     resume=args.resume, engine=args.engine, address=args.ray_address)
+    except (ConfigError, InputError, ExecutorUnavailable) as exc:
         print(f"mtaudit: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except OSError as exc:

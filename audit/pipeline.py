@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,6 +22,7 @@ from audit.policy import decide, score
 from audit.records import Document, DocumentResult, Finding
 
 if TYPE_CHECKING:
+    from audit.execution import Executor
     from audit.translate.cache import CachedTranslator
 
 log = logging.getLogger(__name__)
@@ -82,17 +82,6 @@ def audit_document(
     return findings, result
 
 
-_WORKER: dict[str, Any] = {}
-
-
-def _init_worker(detectors: list[Detector], corpus: CorpusIndex, config: Config) -> None:
-    _WORKER.update(detectors=detectors, corpus=corpus, config=config)
-
-
-def _audit_in_worker(doc: Document) -> tuple[list[Finding], DocumentResult]:
-    return audit_document(doc, _WORKER["detectors"], _WORKER["corpus"], _WORKER["config"])
-
-
 def audit_documents(
     docs: Sequence[Document],
     config: Config | None = None,
@@ -101,14 +90,26 @@ def audit_documents(
     on_progress: Callable[[int], None] | None = None,
     translator: CachedTranslator | None = None,
     progress: bool = False,
+    checkpoint_dir: str | Path | None = None,
+    resume: bool = False,
+    executor: Executor | None = None,
 ) -> AuditResult:
     """Audit documents already in memory (the API scripts and tests use).
 
     With `config.backtranslate.engine` set (or a `translator` given), the rule findings are
     followed by the fidelity pass (`audit.fidelity`), which adds `low_fidelity` findings and
     the documents' chrF, then the documents are scored again with fidelity folded in.
+
+    With `checkpoint_dir`, each document's rule findings are checkpointed there as soon as they
+    exist; `resume` reuses the checkpoints of unchanged documents (see `audit.checkpoint`).
+    `executor` says where the work runs (`audit.execution`; default: this machine with `jobs`
+    processes).
     """
     config = config or Config()
+    if executor is None:
+        from audit.execution.local import LocalExecutor
+
+        executor = LocalExecutor(jobs)
     corpus = CorpusIndex.build(docs)
     dets = build_detectors(config, detectors)
     good = [d for d in docs if not d.error]
@@ -116,17 +117,32 @@ def audit_documents(
         det.fit(good, corpus)
     from audit.progress import progress_bar
 
-    with progress_bar(len(docs), "auditing", progress and on_progress is None) as tick:
-        results = _rule_pass(docs, dets, corpus, config, jobs, on_progress or tick)
+    checkpoint = None
+    if checkpoint_dir is not None:
+        from audit import __version__
+        from audit.checkpoint import Checkpoint, evidence_digest
+
+        header = {"version": __version__, "config": config.digest(), "evidence": evidence_digest(dets),
+                  "detectors": [d.name for d in dets]}
+        checkpoint = Checkpoint(checkpoint_dir, header, resume=resume)
+    try:
+        with progress_bar(len(docs), "auditing", progress and on_progress is None) as tick:
+            results = _rule_pass(docs, dets, corpus, config, executor, on_progress or tick, checkpoint)
+    finally:
+        if checkpoint is not None:
+            checkpoint.close()
     from audit.output import build_result
 
     info = run_info(config, dets, len(docs))
+    info["engine"] = executor.describe()
+    if checkpoint is not None:
+        info["checkpoint"] = checkpoint.info()
     extra: dict[str, list[Finding]] = {}
     corroboration = None
     if config.corroborate.enabled:
         from audit.corroborate import corroborate
 
-        corroboration = corroborate(docs, config, corpus)
+        corroboration = corroborate(docs, config, corpus, executor=executor)
         for f in corroboration.findings:
             extra.setdefault(f.doc_id, []).append(f)
         info["corroborate"] = {"stories": len(set(corroboration.stories.values())),
@@ -137,7 +153,8 @@ def audit_documents(
         from audit.fidelity import assess
 
         findings_by_doc = {r.doc_id: [*fs, *extra.get(r.doc_id, [])] for fs, r in results}
-        outcome = assess(docs, findings_by_doc, config, translator=translator, progress=progress)
+        outcome = assess(docs, findings_by_doc, config, translator=translator or executor.translator(config),
+                         progress=progress)
         info["backtranslate"] = outcome.info
         for doc_id, fs in outcome.findings.items():
             extra.setdefault(doc_id, []).extend(fs)
@@ -157,15 +174,30 @@ def audit_documents(
 
 
 def _rule_pass(
-    docs: Sequence[Document], dets: list[Detector], corpus: CorpusIndex, config: Config, jobs: int,
-    on_progress: Callable[[int], None] | None,
+    docs: Sequence[Document], dets: list[Detector], corpus: CorpusIndex, config: Config, executor: Executor,
+    on_progress: Callable[[int], None] | None, checkpoint: Any = None,
 ) -> list[tuple[list[Finding], DocumentResult]]:
-    if jobs > 1 and len(docs) > 1:
-        pool = ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(dets, corpus, config))
-        with pool:
-            chunk = max(1, min(32, len(docs) // (jobs * 4) or 1))
-            return list(_tick(pool.map(_audit_in_worker, docs, chunksize=chunk), on_progress))
-    return list(_tick((audit_document(d, dets, corpus, config) for d in docs), on_progress))
+    results: list[tuple[list[Finding], DocumentResult] | None] = [None] * len(docs)
+    todo = []
+    for i, doc in enumerate(docs):
+        hit = checkpoint.get(doc) if checkpoint is not None else None
+        if hit is None:
+            todo.append(i)
+        else:
+            results[i] = hit
+            if on_progress:
+                on_progress(1)
+    done = executor.audit((docs[i] for i in todo), dets, corpus, config)
+    _collect(done, todo, docs, results, checkpoint, on_progress)
+    return [r for r in results if r is not None]
+
+
+def _collect(done: Iterable[tuple[list[Finding], DocumentResult]], todo: list[int], docs: Sequence[Document],
+             results: list[Any], checkpoint: Any, on_progress: Callable[[int], None] | None) -> None:
+    for i, item in zip(todo, _tick(done, on_progress), strict=True):
+        results[i] = item
+        if checkpoint is not None:
+            checkpoint.add(docs[i], *item)
 
 
 def _tick(items: Iterable[Any], on_progress: Callable[[int], None] | None) -> Iterable[Any]:
@@ -184,11 +216,17 @@ def run(
     progress: bool = False,
     source_dir: str | Path | None = None,
     report: bool = False,
+    resume: bool = False,
+    engine: str = "local",
+    address: str | None = None,
 ) -> AuditResult:
     """Read a corpus, audit it and (with `out`) write the output contract's files.
 
     `source_dir` is a folder of originals matched to the documents by file name (source-aware
     fidelity when back-translation is on). `report` also writes the HTML report to `out/report/`.
+    With `out`, finished documents are checkpointed in `out/.mtaudit/`; `resume` continues an
+    interrupted run from there (and re-audits only documents whose text changed). `engine` is
+    "local" or "ray" (`address`: the Ray cluster; see `audit.execution`).
     """
     config = config or Config()
     if isinstance(paths, (str, Path)):
@@ -198,7 +236,14 @@ def run(
         from audit.loaders import attach_sources
 
         docs = attach_sources(docs, source_dir, config.backtranslate.source_lang, config.max_bytes)
-    result = audit_documents(docs, config, jobs=jobs, detectors=detectors, progress=progress)
+    from audit.execution import make_executor
+
+    executor = make_executor(engine, jobs=jobs, address=address)
+    try:
+        result = audit_documents(docs, config, jobs=jobs, detectors=detectors, progress=progress,
+                                 checkpoint_dir=out, resume=resume, executor=executor)
+    finally:
+        executor.close()
     result.run_info["inputs"] = [str(p) for p in paths]
     if source_dir is not None:
         result.run_info["source_dir"] = str(source_dir)

@@ -11,6 +11,8 @@ import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
+from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -21,6 +23,9 @@ from audit.corroborate.divergence import Divergence, beneficiary_flips, diff_div
 from audit.corroborate.entities import entity_index
 from audit.corroborate.stories import group_stories
 from audit.records import Document, Finding
+
+if TYPE_CHECKING:
+    from audit.execution import Executor
 
 __all__ = ["Corroboration", "corroborate"]
 
@@ -55,7 +60,9 @@ ALIGNMENT_SCHEMA = {"doc_id": pl.Utf8, "start": pl.Int64, "end": pl.Int64, "othe
 
 
 def corroborate(docs: Sequence[Document], config: Config | None = None,
-                corpus: CorpusIndex | None = None) -> Corroboration:
+                corpus: CorpusIndex | None = None, executor: Executor | None = None) -> Corroboration:
+    """Stories are grouped here; each story's alignment and divergence checks are independent
+    (a shuffle by story key), so `executor` may run them elsewhere."""
     config = config or Config()
     opts = config.corroborate
     lang = config.lang
@@ -69,23 +76,14 @@ def corroborate(docs: Sequence[Document], config: Config | None = None,
     members: dict[str, list[Document]] = defaultdict(list)
     for d in good:
         members[out.stories[d.doc_id]].append(d)
+    groups = [g for g in members.values() if len(g) >= 2]
+    work = partial(story_pass, lang=lang, min_terms=opts.min_terms, align_min_score=opts.align_min_score,
+                   diff_min_matched=opts.diff_min_matched)
     divergences: list[_Evidence] = []
-    for story_docs in members.values():
-        if len(story_docs) < 2:
-            continue
-        sents = [s for d in story_docs for s in story_sentences(d, lang, opts.min_terms)]
-        out.n_sentences += len(sents)
-        aligned = align_story(sents, min_score=opts.align_min_score, per_doc=1)
+    for aligned, evidence, n_sentences in (executor.map(work, groups) if executor else map(work, groups)):
         out.alignments.extend(aligned)
-        neighbours: dict[Sentence, set[Sentence]] = defaultdict(set)
-        for al in aligned:
-            neighbours[al.a].add(al.b)
-            neighbours[al.b].add(al.a)
-        for al in aligned:
-            for dv in diff_divergences(al, lang, min_matched=opts.diff_min_matched):
-                divergences.append((dv, neighbours, sents))
-        for dv in beneficiary_flips(sents, lang):
-            divergences.append((dv, neighbours, sents))
+        divergences.extend(evidence)
+        out.n_sentences += n_sentences
     out.timings["align"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
@@ -96,6 +94,24 @@ def corroborate(docs: Sequence[Document], config: Config | None = None,
                                 config.detector_kwargs("entity"))
     out.timings["entities"] = time.perf_counter() - clock
     return out
+
+
+def story_pass(story_docs: Sequence[Document], lang: str, min_terms: int, align_min_score: float,
+               diff_min_matched: float) -> tuple[list[Alignment], list[_Evidence], int]:
+    """One story's sentence alignment and divergences (independent of every other story)."""
+    sents = [s for d in story_docs for s in story_sentences(d, lang, min_terms)]
+    aligned = align_story(sents, min_score=align_min_score, per_doc=1)
+    neighbours: dict[Sentence, set[Sentence]] = defaultdict(set)
+    for al in aligned:
+        neighbours[al.a].add(al.b)
+        neighbours[al.b].add(al.a)
+    evidence: list[_Evidence] = []
+    for al in aligned:
+        for dv in diff_divergences(al, lang, min_matched=diff_min_matched):
+            evidence.append((dv, neighbours, sents))
+    for dv in beneficiary_flips(sents, lang):
+        evidence.append((dv, neighbours, sents))
+    return aligned, evidence, len(sents)
 
 
 def _support(value: str, sents: set[Sentence]) -> set[str]:

@@ -33,6 +33,10 @@ class Detector(ABC):
     def fit(self, docs: Sequence[Document], corpus: CorpusIndex) -> None:  # noqa: B027
         """Collect corpus-level evidence before `detect` runs (optional)."""
 
+    def state(self) -> object:
+        """What `fit` learnt, JSON-able: a resumed run reuses findings only while it is unchanged."""
+        return None
+
     @abstractmethod
     def detect(self, doc: Document, corpus: CorpusIndex) -> Iterable[Finding]:
         """Yield findings whose `text == doc.text[start:end]`."""

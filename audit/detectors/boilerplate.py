@@ -141,6 +141,9 @@ class BoilerplateDetector(Detector):
             if groups >= self.min_line_docs:
                 self._recurring[key] = groups
 
+    def state(self) -> object:
+        return sorted(getattr(self, "_recurring", {}).items())
+
     # ---- line classifiers -------------------------------------------------------------------
     def _is_prose(self, text: str) -> bool:
         return len(words(text)) >= self.prose_words and bool(_SENTENCE_END.search(text))

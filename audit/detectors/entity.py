@@ -74,6 +74,9 @@ class EntityDetector(Detector):
         self._fit_key_variants(counts)
         self._fit_spelling_variants(counts, corpus)
 
+    def state(self) -> object:
+        return sorted((k, list(v)) for k, v in self.variants.items())
+
     def _dominates(self, major: int, minor: int) -> bool:
         return major >= self.min_majority_docs and major >= self.majority_ratio * minor
 

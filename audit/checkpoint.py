@@ -1,0 +1,132 @@
+"""Per-document checkpoints: an interrupted run resumes where it stopped (`mtaudit run --resume`).
+
+Every audited document's rule findings and scores are appended to OUT/.mtaudit/checkpoint.jsonl
+as soon as they exist, flushed and fsynced in small batches, so Ctrl-C, kill -9 or a full disk
+lose at most the last batch. The first line names what the entries are valid for: the mtaudit
+version, the config digest and the digest of the corpus-level evidence the detectors fitted
+(entity variants, recurring lines). A resumed run reuses an entry when the document's content
+hash is unchanged and that header still matches; otherwise the document is audited again.
+Corpus-level passes (corroboration, fidelity statistics) always run over the whole corpus.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import time
+from dataclasses import asdict, fields
+from pathlib import Path
+from typing import IO, Any
+
+from audit.records import Document, DocumentResult, Finding, content_hash
+
+log = logging.getLogger(__name__)
+FORMAT = "mtaudit-checkpoint/1"
+
+
+def evidence_digest(detectors: list[Any]) -> str:
+    """What the fitted detectors know about the corpus, as one hash."""
+    h = hashlib.sha256()
+    for det in detectors:
+        state = det.state() if hasattr(det, "state") else None
+        h.update(f"{det.name}:{det.version}:".encode())
+        h.update(json.dumps(state, sort_keys=True, default=str).encode())
+    return h.hexdigest()[:16]
+
+
+class Checkpoint:
+    """Append-only store of finished documents, keyed by doc_id and content hash."""
+
+    def __init__(self, out: str | Path, header: dict[str, Any], resume: bool,
+                 flush_every: int = 20, flush_seconds: float = 1.0) -> None:
+        self.path = Path(out) / ".mtaudit" / "checkpoint.jsonl"
+        self.header = {"format": FORMAT, **header}
+        self.entries: dict[str, tuple[str, list[Finding], DocumentResult]] = {}
+        self.reused = 0
+        self.audited = 0
+        self.flush_every = flush_every
+        self.flush_seconds = flush_seconds
+        self._pending = 0
+        self._last_flush = time.monotonic()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if resume and self.path.is_file():
+            self._load()
+        mode = "a" if self.entries else "w"
+        self._fh: IO[str] | None = self.path.open(mode, encoding="utf-8")
+        if mode == "w":
+            self._fh.write(json.dumps(self.header, sort_keys=True) + "\n")
+            self._flush(force=True)
+        elif self._truncated_tail:
+            self._fh.write("\n")  # close a line a killed run left half written
+
+    _truncated_tail = False
+
+    def _load(self) -> None:
+        with self.path.open(encoding="utf-8", errors="replace") as fh:
+            first = fh.readline()
+            try:
+                header = json.loads(first)
+            except json.JSONDecodeError:
+                header = None
+            if header != self.header:
+                log.warning("checkpoint %s was made with another version, config or corpus evidence: "
+                            "auditing every document again", self.path)
+                return
+            for line in fh:
+                if not line.endswith("\n"):
+                    self._truncated_tail = True
+                    break
+                try:
+                    row = json.loads(line)
+                    findings = [_finding(f) for f in row["findings"]]
+                    saved = row["result"]
+                    result = DocumentResult(**{f.name: saved.get(f.name) for f in fields(DocumentResult)})
+                except (json.JSONDecodeError, KeyError, TypeError, ValueError):
+                    continue  # a damaged line: that document is audited again
+                self.entries[row["doc_id"]] = (row["doc_hash"], findings, result)
+
+    def get(self, doc: Document) -> tuple[list[Finding], DocumentResult] | None:
+        hit = self.entries.get(doc.doc_id)
+        if hit is None or hit[0] != content_hash(doc.text) or hit[2].text != doc.text:
+            return None
+        self.reused += 1
+        return hit[1], hit[2]
+
+    def add(self, doc: Document, findings: list[Finding], result: DocumentResult) -> None:
+        if self._fh is None:
+            return
+        row = {"doc_id": doc.doc_id, "doc_hash": content_hash(doc.text),
+               "findings": [_finding_dict(f) for f in findings], "result": asdict(result)}
+        self._fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+        self.audited += 1
+        self._pending += 1
+        self._flush()
+
+    def _flush(self, force: bool = False) -> None:
+        if self._fh is None:
+            return
+        now = time.monotonic()
+        if force or self._pending >= self.flush_every or now - self._last_flush >= self.flush_seconds:
+            self._fh.flush()
+            os.fsync(self._fh.fileno())
+            self._pending = 0
+            self._last_flush = now
+
+    def close(self) -> None:
+        if self._fh is not None:
+            self._flush(force=True)
+            self._fh.close()
+            self._fh = None
+
+    def info(self) -> dict[str, Any]:
+        return {"path": str(self.path), "reused": self.reused, "audited": self.audited}
+
+
+def _finding_dict(f: Finding) -> dict[str, Any]:
+    return {**{k.name: getattr(f, k.name) for k in fields(Finding)}}
+
+
+def _finding(row: dict[str, Any]) -> Finding:
+    return Finding(**{k.name: row[k.name] for k in fields(Finding) if k.name in row})

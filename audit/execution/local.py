@@ -1,0 +1,80 @@
+"""This machine: one process, or `jobs` worker processes holding the fitted detectors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from itertools import islice
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from audit.config import Config
+    from audit.corpus import CorpusIndex
+    from audit.detectors import Detector
+    from audit.execution import DocOutcome
+    from audit.records import Document
+    from audit.translate.cache import CachedTranslator
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(detectors: Sequence[Detector], corpus: CorpusIndex, config: Config) -> None:
+    _WORKER.update(detectors=detectors, corpus=corpus, config=config)
+
+
+def _audit_batch(docs: list[Document]) -> list[DocOutcome]:
+    from audit.pipeline import audit_document
+
+    return [audit_document(d, _WORKER["detectors"], _WORKER["corpus"], _WORKER["config"]) for d in docs]
+
+
+class LocalExecutor:
+    """Documents go to the workers in small batches with a bounded number in flight, so memory
+    holds a few batches, not the corpus's results, whatever its size."""
+
+    name = "local"
+    batch_size = 16
+
+    def __init__(self, jobs: int = 1) -> None:
+        self.jobs = max(1, int(jobs))
+
+    def audit(self, docs: Iterable[Document], detectors: Sequence[Detector], corpus: CorpusIndex,
+              config: Config) -> Iterator[DocOutcome]:
+        from audit.pipeline import audit_document
+
+        if self.jobs == 1:
+            for doc in docs:
+                yield audit_document(doc, detectors, corpus, config)
+            return
+        batches = _batches(docs, self.batch_size)
+        with ProcessPoolExecutor(self.jobs, initializer=_init_worker,
+                                 initargs=(detectors, corpus, config)) as pool:
+            window = self.jobs * 3
+            inflight = [pool.submit(_audit_batch, b) for b in islice(batches, window)]
+            while inflight:
+                done = inflight.pop(0).result()
+                nxt = next(batches, None)
+                if nxt is not None:
+                    inflight.append(pool.submit(_audit_batch, nxt))
+                yield from done
+
+    def map(self, fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
+        return [fn(x) for x in items]
+
+    def translator(self, config: Config) -> CachedTranslator | None:
+        return None
+
+    def describe(self) -> dict[str, Any]:
+        return {"engine": self.name, "jobs": self.jobs}
+
+    def close(self) -> None:
+        pass
+
+
+def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    it = iter(items)
+    while batch := list(islice(it, size)):
+        yield batch

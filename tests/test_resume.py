@@ -1,0 +1,87 @@
+"""Interrupted runs resume from per-document checkpoints and end exactly where a clean run ends."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+import audit
+from tests.conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import make_story_corpus
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("corpus")
+    assert make_story_corpus.main(["--docs", "160", "--out", str(folder), "--seed", "7"]) == 0
+    for extra in ("truth.json", "planted.json"):
+        (folder / extra).unlink()
+    return folder
+
+
+def frames(out: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
+    return pl.read_parquet(out / "findings.parquet"), pl.read_parquet(out / "documents.parquet")
+
+
+def checkpoint_lines(out: Path) -> int:
+    path = out / ".mtaudit" / "checkpoint.jsonl"
+    return path.read_bytes().count(b"\n") if path.exists() else 0
+
+
+def test_killed_run_resumes_to_identical_output(corpus: Path, tmp_path: Path) -> None:
+    clean = tmp_path / "clean"
+    audit.run(corpus, out=clean)
+    killed = tmp_path / "killed"
+    cmd = [sys.executable, "-m", "audit", "run", str(corpus), "--out", str(killed), "--quiet", "--no-report"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while checkpoint_lines(killed) < 21 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert proc.poll() is None, "the run finished before it could be interrupted"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert not (killed / "findings.parquet").exists()  # nothing was half written in its place
+    done = checkpoint_lines(killed) - 1
+    assert 20 <= done < 160, done
+    subprocess.run([*cmd, "--resume"], check=True, capture_output=True, timeout=300)
+    info = json.loads((killed / "run.json").read_text(encoding="utf-8"))
+    assert info["checkpoint"]["reused"] >= 19, info["checkpoint"]
+    assert info["checkpoint"]["reused"] + info["checkpoint"]["audited"] == 160
+    for a, b in zip(frames(clean), frames(killed), strict=True):
+        assert a.equals(b)
+
+
+def test_changed_documents_are_audited_again_and_only_they(corpus: Path, tmp_path: Path) -> None:
+    work = tmp_path / "corpus"
+    work.mkdir()
+    for f in corpus.glob("*.txt"):
+        (work / f.name).write_bytes(f.read_bytes())
+    out = tmp_path / "out"
+    audit.run(work, out=out)
+    first = sorted(work.glob("*.txt"))[3]
+    text = first.read_text(encoding="utf-8")
+    first.write_text(text.replace(" the ", " the the ", 1), encoding="utf-8")  # a doubled word, nothing else
+    result = audit.run(work, out=out, resume=True)
+    assert result.run_info["checkpoint"]["audited"] == 1
+    assert result.run_info["checkpoint"]["reused"] == 159
+    fresh = audit.run(work, out=tmp_path / "fresh")
+    assert result.findings.equals(fresh.findings) and result.documents.equals(fresh.documents)
+
+
+def test_checkpoint_of_another_config_is_not_reused(corpus: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    audit.run(corpus, out=out)
+    other = audit.Config.from_dict({"policy": {"min_confidence": 0.9}})
+    result = audit.run(corpus, other, out=out, resume=True)
+    assert result.run_info["checkpoint"]["reused"] == 0 and result.run_info["checkpoint"]["audited"] == 160
