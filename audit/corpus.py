@@ -9,9 +9,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import partial
+from typing import TYPE_CHECKING
 
 from audit.records import Document
-from audit.text import lines, normalise_for_match, words
+from audit.text import WORD_RE, lines, normalise_for_match
+
+if TYPE_CHECKING:
+    from audit.execution import Executor
 
 
 @dataclass
@@ -24,21 +29,48 @@ class CorpusIndex:
     line_docs: Counter[str] = field(default_factory=Counter)
     """Normalised line -> number of documents that contain it."""
 
+    name_forms: Counter[str] | None = None
+    """Multi-word name candidate (`audit.names.name_chunks`, no all-caps token) -> number of documents
+    that contain it; built when the index is built for a language (the entity detector's evidence)."""
+    lang: str | None = None
+
     @classmethod
-    def build(cls, docs: Iterable[Document]) -> CorpusIndex:
-        index = cls()
-        for doc in docs:
-            if doc.error:
-                continue
-            index.add(doc)
+    def build(cls, docs: Iterable[Document], lang: str | None = None, executor: Executor | None = None,
+              chunk_size: int = 200) -> CorpusIndex:
+        """With `executor`, chunks of documents are indexed in parallel and the partial indexes merged
+        in corpus order (the same index as one pass, insertion order included)."""
+        if executor is None:
+            index = cls(lang=lang, name_forms=Counter() if lang else None)
+            for doc in docs:
+                if not doc.error:
+                    index.add(doc)
+            return index
+        docs = [d for d in docs if not d.error]
+        chunks = [docs[i : i + chunk_size] for i in range(0, len(docs), chunk_size)]
+        index = cls(lang=lang, name_forms=Counter() if lang else None)
+        for part in executor.map(partial(cls.build, lang=lang), chunks):
+            index.merge(part)
         return index
 
     def add(self, doc: Document) -> None:
         self.n_docs += 1
-        toks = [w.text for w in words(doc.text)]
+        toks = WORD_RE.findall(doc.text)  # the tokens of `words`, without building spans
         self.forms.update(toks)
         self.lower_docs.update({t.lower() for t in toks})
         self.line_docs.update({normalise_for_match(ln.text) for ln in lines(doc.text)})
+        if self.name_forms is not None and self.lang:
+            from audit.names import is_all_caps, name_chunks
+
+            self.name_forms.update({ch.text for ch in name_chunks(doc.text, self.lang)
+                                    if len(ch.tokens) >= 2 and not any(is_all_caps(t) for t in ch.tokens)})
+
+    def merge(self, other: CorpusIndex) -> None:
+        self.n_docs += other.n_docs
+        self.forms.update(other.forms)
+        self.lower_docs.update(other.lower_docs)
+        self.line_docs.update(other.line_docs)
+        if self.name_forms is not None and other.name_forms is not None:
+            self.name_forms.update(other.name_forms)
 
     def form_count(self, form: str) -> int:
         return self.forms.get(form, 0)

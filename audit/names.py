@@ -21,7 +21,7 @@ from audit.resources import load_list
 _TOKEN = r"\p{Lu}[\p{L}\p{M}]*(?:[-'’]\p{L}[\p{L}\p{M}]*)*"
 _CHUNK_RE = regex.compile(rf"(?<![\p{{L}}\p{{M}}\p{{N}}'’-]){_TOKEN}(?: {_TOKEN})*")
 _POSSESSIVE_RE = regex.compile(r"['’]s$")
-_SENTENCE_START_RE = regex.compile(r"(?:^|[.!?:;\n\"“”«»(\[–—-])\s*$")
+_SENTENCE_OPENERS = frozenset(".!?:;\n\"“”«»([–—-")
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +74,7 @@ def _add_chunk(out: list[NameChunk], text: str, toks: list[tuple[int, str]], lan
     last_title = max((i for i, (_, t) in enumerate(toks) if _is_title(t, lang)), default=-1)
     title_start = full_start if last_title >= 0 else None
     toks = toks[last_title + 1 :]
-    if last_title < 0 and _SENTENCE_START_RE.search(text[:full_start]):
+    if last_title < 0 and _at_sentence_start(text, full_start):
         stops = stopwords(lang)
         while toks and toks[0][1].lower() in stops and not is_all_caps(toks[0][1]):
             toks = toks[1:]
@@ -85,6 +85,17 @@ def _add_chunk(out: list[NameChunk], text: str, toks: list[tuple[int, str]], lan
     out.append(NameChunk(start, end, text[start:end], tuple(t for _, t in toks), title_start))
 
 
+def _at_sentence_start(text: str, pos: int) -> bool:
+    """Only blanks between `pos` and the text's start, a line break or sentence punctuation
+    (looks back over the blanks only: a regex anchored at `$` would rescan the whole prefix)."""
+    i = pos
+    while i > 0 and text[i - 1].isspace():
+        if text[i - 1] == "\n":
+            return True
+        i -= 1
+    return i == 0 or text[i - 1] in _SENTENCE_OPENERS
+
+
 def is_all_caps(token: str) -> bool:
     letters = [c for c in token if c.isalpha()]
     return len(letters) > 1 and all(c.isupper() for c in letters)
@@ -92,4 +103,7 @@ def is_all_caps(token: str) -> bool:
 
 def name_key(form: str) -> str:
     """Hyphen-, space- and case-insensitive key: `Kim Jong-un` == `Kim Jong Un`."""
-    return " ".join(regex.sub(r"[-‐‑]", " ", form).casefold().split())
+    return " ".join(_HYPHENS_RE.sub(" ", form).casefold().split())
+
+
+_HYPHENS_RE = regex.compile(r"[-‐‑]")

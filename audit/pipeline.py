@@ -110,7 +110,7 @@ def audit_documents(
         from audit.execution.local import LocalExecutor
 
         executor = LocalExecutor(jobs)
-    corpus = CorpusIndex.build(docs)
+    corpus = CorpusIndex.build(docs, lang=config.lang, executor=executor)
     dets = build_detectors(config, detectors)
     good = [d for d in docs if not d.error]
     for det in dets:
@@ -142,7 +142,8 @@ def audit_documents(
     if config.corroborate.enabled:
         from audit.corroborate import corroborate
 
-        corroboration = corroborate(docs, config, corpus, executor=executor)
+        fitted = next((d for d in dets if d.name == "entity"), None)
+        corroboration = corroborate(docs, config, corpus, executor=executor, entity_detector=fitted)  # type: ignore[arg-type]
         for f in corroboration.findings:
             extra.setdefault(f.doc_id, []).append(f)
         info["corroborate"] = {"stories": len(set(corroboration.stories.values())),

@@ -24,12 +24,16 @@ class Span:
 # Letters (any script) with inner apostrophes/hyphens; digits kept apart.
 WORD_RE = regex.compile(r"\p{L}[\p{L}\p{M}]*(?:['’\-]\p{L}[\p{L}\p{M}]*)*")
 _LINE_RE = regex.compile(r"[^\n]+")
-_PARA_RE = regex.compile(r"(?:[^\n]+(?:\n(?!\s*\n)[^\n]*)*)")
+# The blank-line test stops at the first newline: `\s*\n` ran to the end of every whitespace run,
+# quadratic on runs of space-only lines.
+_PARA_RE = regex.compile(r"(?:[^\n]+(?:\n(?![^\S\n]*\n)[^\n]*)*)")
 # A sentence ends at . ! ? … (plus closing quotes/brackets) followed by space and an upper-case
 # letter, digit or opening quote, or at a line break.
 _SENT_END_RE = regex.compile(
     r"(?<=[.!?…][\"'”’»)\]]*)\s+(?=[\"'“‘«(\[]?[\p{Lu}\p{N}])|\n+"
 )
+
+_INITIAL_RE = regex.compile(r"\p{L}\.")
 
 
 def words(text: str) -> tuple[Span, ...]:
@@ -87,15 +91,25 @@ def sentences(text: str, lang: str = "en") -> list[Span]:
     start = 0
     for m in _SENT_END_RE.finditer(text):
         if "\n" not in m.group():
-            before = text[start : m.start()]
-            last = before.rsplit(None, 1)[-1] if before.split() else ""
-            token = last.rstrip("\"'”’»)]").lower()
-            if token in abbrevs or regex.fullmatch(r"\p{L}\.", token):
+            token = _last_token(text, start, m.start()).rstrip("\"'”’»)]").lower()
+            if token in abbrevs or _INITIAL_RE.fullmatch(token):
                 continue
         _append_trimmed(out, text, start, m.start())
         start = m.end()
     _append_trimmed(out, text, start, len(text))
     return out
+
+
+def _last_token(text: str, start: int, end: int) -> str:
+    """The last whitespace-separated token of `text[start:end]`, read backwards: splitting the whole
+    run since the last break made a line of initials or abbreviations ("A. B. C. ...") quadratic."""
+    i = end
+    while i > start and text[i - 1].isspace():
+        i -= 1
+    j = i
+    while j > start and not text[j - 1].isspace():
+        j -= 1
+    return text[j:i]
 
 
 def _append_trimmed(out: list[Span], text: str, start: int, end: int) -> None:
@@ -121,5 +135,7 @@ def is_capitalised(token: str) -> bool:
 
 def normalise_for_match(text: str) -> str:
     """Case-, quote- and space-insensitive key for comparing repeated text."""
-    table = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "‘": "'", "’": "'"})
-    return " ".join(text.translate(table).casefold().split())
+    return " ".join(text.translate(_QUOTES).casefold().split())
+
+
+_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "‘": "'", "’": "'"})

@@ -69,13 +69,17 @@ def test_reference_is_one_story_and_the_kim_sentence_diverges(reference_result) 
 
 
 def test_reference_alignment_pairs_sentences_across_outlets(reference_result) -> None:
+    texts = {d.doc_id: d.text for d in iter_documents([REFERENCE_CORPUS])}
     assert reference_result.alignments
-    for al in reference_result.alignments:
-        assert al.a.doc_id != al.b.doc_id and al.score >= 0.25
+    pairs = []
+    for doc_id, start, end, other, o_start, o_end, score in reference_result.alignments:
+        assert doc_id != other and score >= 0.25
+        pairs.append((texts[doc_id][start:end], texts[other][o_start:o_end]))
     # two outlets' accounts of the first meeting in Hanoi
-    assert any(al.a.text.startswith("At the start of his talks in Hanoi, Putin met")
-               and al.b.text.startswith("President Vladimir Putin arrived on a state visit to Vietnam")
-               for al in reference_result.alignments)
+    assert any(a.startswith("At the start of his talks in Hanoi, Putin met")
+               and b.startswith("President Vladimir Putin arrived on a state visit to Vietnam") for a, b in pairs)
+    frame = reference_result.alignment_frame()
+    assert frame.height == len(pairs) and frame["story"].to_list() == ["story-0001"] * len(pairs)
 
 
 def test_entity_index_variants_and_canonical_forms(reference_result) -> None:

@@ -18,13 +18,14 @@ import polars as pl
 
 from audit.config import Config
 from audit.corpus import CorpusIndex
-from audit.corroborate.align import Alignment, Sentence, align_story, story_sentences
+from audit.corroborate.align import Sentence, align_story, story_sentences
 from audit.corroborate.divergence import Divergence, beneficiary_flips, diff_divergences
 from audit.corroborate.entities import entity_index
 from audit.corroborate.stories import group_stories
 from audit.records import Document, Finding
 
 if TYPE_CHECKING:
+    from audit.detectors.entity import EntityDetector
     from audit.execution import Executor
 
 __all__ = ["Corroboration", "corroborate"]
@@ -42,34 +43,37 @@ KIND_LABEL = {
 @dataclass
 class Corroboration:
     stories: dict[str, str] = field(default_factory=dict)
-    alignments: list[Alignment] = field(default_factory=list)
+    alignments: list[AlignmentRow] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     entities: pl.DataFrame | None = None
     timings: dict[str, float] = field(default_factory=dict)
     n_sentences: int = 0
 
     def alignment_frame(self) -> pl.DataFrame:
-        rows = [{"doc_id": a.a.doc_id, "start": a.a.start, "end": a.a.end, "other_doc_id": a.b.doc_id,
-                 "other_start": a.b.start, "other_end": a.b.end, "score": a.score,
-                 "story": self.stories.get(a.a.doc_id)} for a in self.alignments]
+        rows = [(*row, self.stories.get(row[0])) for row in self.alignments]
         return pl.DataFrame(rows, schema=ALIGNMENT_SCHEMA, orient="row")
 
 
+AlignmentRow = tuple[str, int, int, str, int, int, float]
+"""doc_id, start, end, other_doc_id, other_start, other_end, score"""
 ALIGNMENT_SCHEMA = {"doc_id": pl.Utf8, "start": pl.Int64, "end": pl.Int64, "other_doc_id": pl.Utf8,
                     "other_start": pl.Int64, "other_end": pl.Int64, "score": pl.Float64, "story": pl.Utf8}
 
 
 def corroborate(docs: Sequence[Document], config: Config | None = None,
-                corpus: CorpusIndex | None = None, executor: Executor | None = None) -> Corroboration:
+                corpus: CorpusIndex | None = None, executor: Executor | None = None,
+                entity_detector: EntityDetector | None = None) -> Corroboration:
     """Stories are grouped here; each story's alignment and divergence checks are independent
-    (a shuffle by story key), so `executor` may run them elsewhere."""
+    (a shuffle by story key), so `executor` may run them elsewhere. `entity_detector`: the rule
+    pass's fitted one (same options), reused for the entity index instead of fitting it again."""
     config = config or Config()
     opts = config.corroborate
     lang = config.lang
     good = [d for d in docs if not d.error and d.text.strip()]
     out = Corroboration()
     clock = time.perf_counter()
-    out.stories, _ = group_stories(good, lang, threshold=opts.story_threshold, top_terms=opts.top_terms)
+    out.stories, _ = group_stories(good, lang, threshold=opts.story_threshold, top_terms=opts.top_terms,
+                                   executor=executor)
     out.timings["stories"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
@@ -79,26 +83,24 @@ def corroborate(docs: Sequence[Document], config: Config | None = None,
     groups = [g for g in members.values() if len(g) >= 2]
     work = partial(story_pass, lang=lang, min_terms=opts.min_terms, align_min_score=opts.align_min_score,
                    diff_min_matched=opts.diff_min_matched)
-    divergences: list[_Evidence] = []
-    for aligned, evidence, n_sentences in (executor.map(work, groups) if executor else map(work, groups)):
-        out.alignments.extend(aligned)
-        divergences.extend(evidence)
+    for rows, findings, n_sentences in (executor.map(work, groups) if executor else map(work, groups)):
+        out.alignments.extend(rows)
+        out.findings.extend(findings)
         out.n_sentences += n_sentences
+    out.findings.sort(key=lambda f: (f.doc_id, f.start))
     out.timings["align"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
-    out.findings = _findings(divergences)
-    out.timings["divergence"] = time.perf_counter() - clock
-    clock = time.perf_counter()
     out.entities = entity_index(good, corpus or CorpusIndex.build(good), lang, out.stories,
-                                config.detector_kwargs("entity"))
+                                config.detector_kwargs("entity"), detector=entity_detector)
     out.timings["entities"] = time.perf_counter() - clock
     return out
 
 
 def story_pass(story_docs: Sequence[Document], lang: str, min_terms: int, align_min_score: float,
-               diff_min_matched: float) -> tuple[list[Alignment], list[_Evidence], int]:
-    """One story's sentence alignment and divergences (independent of every other story)."""
+               diff_min_matched: float) -> tuple[list[AlignmentRow], list[Finding], int]:
+    """One story's sentence alignments and divergence findings, independent of every other story
+    (so stories can run anywhere); returns plain rows, not the sentences' token lists."""
     sents = [s for d in story_docs for s in story_sentences(d, lang, min_terms)]
     aligned = align_story(sents, min_score=align_min_score, per_doc=1)
     neighbours: dict[Sentence, set[Sentence]] = defaultdict(set)
@@ -111,7 +113,8 @@ def story_pass(story_docs: Sequence[Document], lang: str, min_terms: int, align_
             evidence.append((dv, neighbours, sents))
     for dv in beneficiary_flips(sents, lang):
         evidence.append((dv, neighbours, sents))
-    return aligned, evidence, len(sents)
+    rows = [(a.a.doc_id, a.a.start, a.a.end, a.b.doc_id, a.b.start, a.b.end, a.score) for a in aligned]
+    return rows, _findings(evidence), len(sents)
 
 
 def _support(value: str, sents: set[Sentence]) -> set[str]:

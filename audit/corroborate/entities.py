@@ -35,9 +35,13 @@ ENTITY_SCHEMA: dict[str, Any] = {
 
 
 def entity_index(docs: Sequence[Document], corpus: CorpusIndex, lang: str, stories: dict[str, str],
-                 detector_options: dict[str, Any] | None = None, min_docs_single: int = 2) -> pl.DataFrame:
-    detector = EntityDetector(lang=lang, **(detector_options or {}))
-    detector.fit(docs, corpus)
+                 detector_options: dict[str, Any] | None = None, min_docs_single: int = 2,
+                 detector: EntityDetector | None = None) -> pl.DataFrame:
+    """`detector`: the entity detector already fitted on these documents (its variants decide the
+    canonical forms, so findings and index agree); without it one is fitted here."""
+    if detector is None:
+        detector = EntityDetector(lang=lang, **(detector_options or {}))
+        detector.fit(docs, corpus)
     mentions: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     titled: set[str] = set()
     for doc in docs:

@@ -11,13 +11,27 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from functools import partial
+from typing import TYPE_CHECKING
 
 from audit.corroborate.tokens import content_terms, tokens
 from audit.records import Document
 
+if TYPE_CHECKING:
+    from audit.execution import Executor
 
-def tfidf_vectors(docs: Sequence[Document], lang: str) -> list[dict[str, float]]:
-    counts = [Counter(content_terms(tokens(d.text), lang)) for d in docs]
+
+def term_counts(docs: Sequence[Document], lang: str) -> list[Counter[str]]:
+    return [Counter(content_terms(tokens(d.text), lang)) for d in docs]
+
+
+def tfidf_vectors(docs: Sequence[Document], lang: str, executor: Executor | None = None,
+                  chunk_size: int = 200) -> list[dict[str, float]]:
+    if executor is None:
+        counts = term_counts(docs, lang)
+    else:  # tokenising is the costly part: in parallel, chunk by chunk, in corpus order
+        chunks = [docs[i : i + chunk_size] for i in range(0, len(docs), chunk_size)]
+        counts = [c for part in executor.map(partial(term_counts, lang=lang), chunks) for c in part]
     df: Counter[str] = Counter()
     for c in counts:
         df.update(c.keys())
@@ -32,9 +46,8 @@ def tfidf_vectors(docs: Sequence[Document], lang: str) -> list[dict[str, float]]
 
 
 def cosine(a: dict[str, float], b: dict[str, float]) -> float:
-    if len(a) > len(b):
-        a, b = b, a
-    return sum(v * b.get(t, 0.0) for t, v in a.items())
+    # The shared terms are found in C; fsum is exact, so the set's order does not matter.
+    return math.fsum(a[t] * b[t] for t in a.keys() & b.keys())
 
 
 def _centroid_cosine(a: dict[str, float], b: dict[str, float]) -> float:
@@ -46,10 +59,10 @@ def _centroid_cosine(a: dict[str, float], b: dict[str, float]) -> float:
 
 def group_stories(
     docs: Sequence[Document], lang: str, threshold: float = 0.2, top_terms: int = 40,
-    max_postings: int = 200,
+    max_postings: int = 200, executor: Executor | None = None,
 ) -> tuple[dict[str, str], dict[tuple[str, str], float]]:
     """doc_id -> story id (`story-0001`…, numbered in corpus order), and the similarity of each link."""
-    vectors = tfidf_vectors(docs, lang)
+    vectors = tfidf_vectors(docs, lang, executor)
     postings: dict[str, list[int]] = defaultdict(list)
     tops = []
     for i, vec in enumerate(vectors):
@@ -73,7 +86,7 @@ def group_stories(
     # Strongest links first; two groups merge only when their centroids are similar too, so one
     # borderline pair cannot chain two stories together (average linkage, not single linkage).
     parent = list(range(len(docs)))
-    centroid: dict[int, dict[str, float]] = {i: dict(v) for i, v in enumerate(vectors)}
+    centroid: dict[int, dict[str, float]] = dict(enumerate(vectors))  # copied on first merge only
     size = [1] * len(docs)
 
     def find(i: int) -> int:
@@ -94,6 +107,8 @@ def group_stories(
         links[(docs[i].doc_id, docs[j].doc_id)] = sim
         if size[ri] < size[rj]:
             ri, rj, ci, cj = rj, ri, cj, ci
+        if size[ri] == 1:
+            ci = centroid[ri] = dict(ci)  # still a document's own vector: copy before summing into it
         for t, v in cj.items():
             ci[t] = ci.get(t, 0.0) + v
         parent[rj] = ri

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import regex
 
@@ -11,19 +11,14 @@ from audit.lang import stopwords
 TOKEN_RE = regex.compile(r"\p{L}[\p{L}\p{M}]*(?:['’\-]\p{L}[\p{L}\p{M}]*)*|\p{N}+(?:[.,]\p{N}+)*")
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
+    """A word or number with offsets; `low` and `is_number` are computed once (read very often)."""
+
     start: int
     end: int
     text: str
-
-    @property
-    def low(self) -> str:
-        return self.text.lower()
-
-    @property
-    def is_number(self) -> bool:
-        return self.text[:1].isdigit()
+    low: str
+    is_number: bool
 
 
 def tokens(text: str, offset: int = 0) -> list[Token]:
@@ -34,7 +29,7 @@ def tokens(text: str, offset: int = 0) -> list[Token]:
         end = m.end()
         if len(t) > 2 and t[-2] in "'’" and t[-1] in "sS":
             t, end = t[:-2], end - 2
-        out.append(Token(offset + m.start(), offset + end, t))
+        out.append(Token(offset + m.start(), offset + end, t, t.lower(), t[:1].isdigit()))
     return out
 
 

@@ -64,12 +64,15 @@ class EntityDetector(Detector):
 
     # ---- corpus-level spelling variants -------------------------------------------------
     def fit(self, docs: Sequence[Document], corpus: CorpusIndex) -> None:
-        form_docs: dict[str, set[str]] = defaultdict(set)
-        for doc in docs:
-            for ch in name_chunks(doc.text, self.lang):
-                if len(ch.tokens) >= 2 and not any(is_all_caps(t) for t in ch.tokens):
-                    form_docs[ch.text].add(doc.doc_id)
-        counts = {form: len(ids) for form, ids in form_docs.items()}
+        if corpus.name_forms is not None and corpus.lang == self.lang and corpus.n_docs == len(docs):
+            counts = dict(corpus.name_forms)  # the corpus pass already counted them (in parallel)
+        else:
+            form_docs: dict[str, set[str]] = defaultdict(set)
+            for doc in docs:
+                for ch in name_chunks(doc.text, self.lang):
+                    if len(ch.tokens) >= 2 and not any(is_all_caps(t) for t in ch.tokens):
+                        form_docs[ch.text].add(doc.doc_id)
+            counts = {form: len(ids) for form, ids in form_docs.items()}
         self.variants = {}
         self._fit_key_variants(counts)
         self._fit_spelling_variants(counts, corpus)
@@ -101,19 +104,27 @@ class EntityDetector(Detector):
             for i in range(len(toks)):
                 by_shape[(len(toks), i, toks[:i] + toks[i + 1 :])].append(form)
         for (_, i, _), forms in by_shape.items():
+            if len(forms) < 2:
+                continue
+            # Only forms frequent enough to dominate can be the majority: few, even when the
+            # bucket (`President …`) is large, so this stays near-linear in the number of forms.
+            majors = [f for f in forms if counts[f] >= self.min_majority_docs]
+            if not majors:
+                continue
             for minor in forms:
-                for major in forms:
-                    if minor == major or minor in self.variants:
+                if minor in self.variants:
+                    continue
+                a = minor.split(" ")[i]
+                # A token found in several documents is a name in its own right, not a slip.
+                if corpus.lower_docs.get(a.lower(), 0) > self.max_minority_token_docs:
+                    continue
+                for major in majors:
+                    if minor == major or not self._dominates(counts[major], counts[minor]):
                         continue
-                    if not self._dominates(counts[major], counts[minor]):
-                        continue
-                    a, b = minor.split(" ")[i], major.split(" ")[i]
-                    # A token found in several documents is a name in its own right, not a slip.
-                    if corpus.lower_docs.get(a.lower(), 0) > self.max_minority_token_docs:
-                        continue
-                    if self._distinct_tokens(a, b):
+                    if self._distinct_tokens(a, major.split(" ")[i]):
                         continue
                     self.variants[minor] = (major, "entity", counts[minor], counts[major])
+                    break
 
     def _distinct_tokens(self, a: str, b: str) -> bool:
         """True when `a` and `b` are not plausibly two spellings of one name token."""

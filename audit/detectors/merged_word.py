@@ -12,7 +12,8 @@ words common in another language (untranslated captions) and foreign-language li
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -167,9 +168,11 @@ class MergedWordDetector(Detector):
             e += 1
         return bool(_CODE_RE.search(text[s:e]))
 
-    def _target_prose(self, line: Span, toks: list[Span]) -> bool:
+    def _target_prose(self, line: Span, toks: Sequence[Span]) -> bool:
         """A long line must read as the target language (not untranslated or foreign text)."""
-        inside = [w.text.lower() for w in toks if line.start <= w.start and w.end <= line.end]
+        lo = bisect_left(toks, line.start, key=_start)
+        hi = bisect_right(toks, line.end, lo=lo, key=_end)
+        inside = [w.text.lower() for w in toks[lo:hi] if line.start <= w.start and w.end <= line.end]
         if len(inside) < self.stop_ratio_min_words:
             return True
         hits = sum(1 for w in inside if w in self.function_words)
@@ -281,3 +284,11 @@ class MergedWordDetector(Detector):
             f"'{t}' looks like {what}: '{' '.join(humps)}'", suggestion=suggestion,
             confidence=conf, parts=" ".join(humps), signal="CamelCase of known words",
         )
+
+
+def _start(span: Span) -> int:
+    return span.start
+
+
+def _end(span: Span) -> int:
+    return span.end

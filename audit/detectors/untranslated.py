@@ -115,7 +115,9 @@ class UntranslatedDetector(Detector):
         top = max(votes, key=lambda c: votes[c])
         lex = top if votes[top] >= max(2, self.continue_share * len(toks)) else None
         strict, prob = None, 0.0
-        guess = detect_language(sent.text)
+        # Language ID can only confirm a language with enough votes: skip it (the costly part) otherwise.
+        confirmable = votes[top] >= max(2, self.min_vote_share * len(toks))
+        guess = detect_language(sent.text) if confirmable else None
         if guess is not None and guess.lang != self.lang and guess.prob >= self.min_lang_prob:
             n = votes.get(guess.lang, 0)
             if n >= 2 and n >= self.min_vote_share * len(toks) and n >= votes[top]:

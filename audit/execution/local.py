@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 from itertools import islice
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -28,7 +29,11 @@ def _init_worker(detectors: Sequence[Detector], corpus: CorpusIndex, config: Con
 def _audit_batch(docs: list[Document]) -> list[DocOutcome]:
     from audit.pipeline import audit_document
 
-    return [audit_document(d, _WORKER["detectors"], _WORKER["corpus"], _WORKER["config"]) for d in docs]
+    out = []
+    for d in docs:
+        findings, result = audit_document(d, _WORKER["detectors"], _WORKER["corpus"], _WORKER["config"])
+        out.append((findings, replace(result, text="")))  # the parent has the text: do not ship a copy back
+    return out
 
 
 class LocalExecutor:
@@ -53,16 +58,21 @@ class LocalExecutor:
         with ProcessPoolExecutor(self.jobs, initializer=_init_worker,
                                  initargs=(detectors, corpus, config)) as pool:
             window = self.jobs * 3
-            inflight = [pool.submit(_audit_batch, b) for b in islice(batches, window)]
+            inflight = [(b, pool.submit(_audit_batch, b)) for b in islice(batches, window)]
             while inflight:
-                done = inflight.pop(0).result()
+                batch, future = inflight.pop(0)
+                done = future.result()
                 nxt = next(batches, None)
                 if nxt is not None:
-                    inflight.append(pool.submit(_audit_batch, nxt))
-                yield from done
+                    inflight.append((nxt, pool.submit(_audit_batch, nxt)))
+                for doc, (findings, result) in zip(batch, done, strict=True):
+                    yield findings, replace(result, text=doc.text)
 
     def map(self, fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
-        return [fn(x) for x in items]
+        if self.jobs == 1 or len(items) < 2:
+            return [fn(x) for x in items]
+        with ProcessPoolExecutor(self.jobs) as pool:
+            return list(pool.map(fn, items, chunksize=max(1, min(16, len(items) // (self.jobs * 4)))))
 
     def translator(self, config: Config) -> CachedTranslator | None:
         return None
