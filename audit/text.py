@@ -50,7 +50,7 @@ def _short_words(text: str) -> tuple[Span, ...]:
 
 
 def word_count(text: str) -> int:
-    return sum(1 for _ in WORD_RE.finditer(text))
+    return len(WORD_RE.findall(text))
 
 
 def lines(text: str) -> list[Span]:

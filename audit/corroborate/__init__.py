@@ -92,7 +92,8 @@ def corroborate(docs: Sequence[Document], config: Config | None = None,
 
     clock = time.perf_counter()
     out.entities = entity_index(good, corpus or CorpusIndex.build(good), lang, out.stories,
-                                config.detector_kwargs("entity"), detector=entity_detector)
+                                config.detector_kwargs("entity"), detector=entity_detector,
+                                executor=executor)
     out.timings["entities"] = time.perf_counter() - clock
     return out
 

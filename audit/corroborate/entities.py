@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import Any
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -18,6 +19,9 @@ from audit.corpus import CorpusIndex
 from audit.detectors.entity import EntityDetector
 from audit.lang import zipf
 from audit.names import is_all_caps, name_chunks
+
+if TYPE_CHECKING:
+    from audit.execution import Executor
 from audit.records import Document
 from audit.resources import load_list
 
@@ -36,21 +40,21 @@ ENTITY_SCHEMA: dict[str, Any] = {
 
 def entity_index(docs: Sequence[Document], corpus: CorpusIndex, lang: str, stories: dict[str, str],
                  detector_options: dict[str, Any] | None = None, min_docs_single: int = 2,
-                 detector: EntityDetector | None = None) -> pl.DataFrame:
+                 detector: EntityDetector | None = None, executor: Executor | None = None) -> pl.DataFrame:
     """`detector`: the entity detector already fitted on these documents (its variants decide the
     canonical forms, so findings and index agree); without it one is fitted here."""
     if detector is None:
         detector = EntityDetector(lang=lang, **(detector_options or {}))
         detector.fit(docs, corpus)
-    mentions: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    mentions: dict[str, dict[str, int]] = defaultdict(dict)
     titled: set[str] = set()
-    for doc in docs:
-        for ch in name_chunks(doc.text, lang):
-            if any(is_all_caps(t) for t in ch.tokens):
-                continue
-            mentions[ch.text][doc.doc_id] += 1
-            if ch.title_start is not None:
-                titled.add(ch.text)
+    chunks = [docs[i : i + 200] for i in range(0, len(docs), 200)]
+    count = partial(_mentions, lang=lang)
+    parts = executor.map(count, chunks) if executor else [count(c) for c in chunks]
+    for part_mentions, part_titled in parts:
+        for form, per_doc in part_mentions.items():
+            mentions[form].update(per_doc)
+        titled |= part_titled
     orgs = {w.lower() for w in load_list("org_words", lang=lang, missing_ok=True)}
     places = detector.gazetteer
     rows = []
@@ -77,3 +81,17 @@ def entity_index(docs: Sequence[Document], corpus: CorpusIndex, lang: str, stori
         })
     rows.sort(key=lambda r: (r["entity"], not r["canonical"], -r["n_docs"], r["form"]))
     return pl.DataFrame(rows, schema=ENTITY_SCHEMA, orient="row")
+
+
+def _mentions(docs: Sequence[Document], lang: str) -> tuple[dict[str, dict[str, int]], set[str]]:
+    """Name mentions per form and document, and the forms seen after a title (one chunk of the corpus)."""
+    mentions: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    titled: set[str] = set()
+    for doc in docs:
+        for ch in name_chunks(doc.text, lang):
+            if any(is_all_caps(t) for t in ch.tokens):
+                continue
+            mentions[ch.text][doc.doc_id] += 1
+            if ch.title_start is not None:
+                titled.add(ch.text)
+    return {form: dict(per_doc) for form, per_doc in mentions.items()}, titled
