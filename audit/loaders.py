@@ -7,10 +7,14 @@ does not exist is an error of the arguments (`InputError`).
 from __future__ import annotations
 
 import codecs
+import logging
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
 from audit.records import Document
+
+log = logging.getLogger(__name__)
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm"}
 TABLE_SUFFIXES = {".jsonl", ".ndjson", ".csv", ".parquet"}
@@ -52,15 +56,39 @@ def _renamed(doc: Document, doc_id: str) -> Document:
 
 def _iter_path(path: Path, max_bytes: int) -> Iterator[Document]:
     if path.is_dir():
-        files = sorted(
-            f for f in path.rglob("*") if f.suffix.lower() in TEXT_SUFFIXES and not f.is_dir()
-        )
+        entries = sorted(path.rglob("*"))
+        for link in (f for f in entries if f.is_symlink() and f.is_dir()):  # rglob does not descend
+            log.warning("not following folder symlink %s (a loop, or a folder elsewhere: give its target "
+                        "as a corpus path to audit it)", link)
+        files = [f for f in entries if f.suffix.lower() in TEXT_SUFFIXES and not f.is_dir()]
         for f in files:
-            yield read_text_file(f, f.relative_to(path).as_posix(), max_bytes)
+            rel = _file_id(f.relative_to(path).as_posix())
+            if _special(f):
+                yield _error(rel, "not a regular file (a FIFO, socket or device in the folder): not read")
+            else:
+                yield read_text_file(f, rel, max_bytes)
     elif path.suffix.lower() in TABLE_SUFFIXES:
         yield from read_table(path, max_bytes)
     else:
-        yield read_text_file(path, path.name, max_bytes)
+        yield read_text_file(path, _file_id(path.name), max_bytes)
+
+
+def _file_id(name: str) -> str:
+    """A file name that is not UTF-8 (`caf\\xe9.txt` on Linux) reaches Python with lone surrogates,
+    which no output file can encode: its raw bytes are spelt out instead."""
+    try:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate no file system produced
+        return name.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _special(path: Path) -> bool:
+    """A FIFO, socket or device met in a folder: reading a FIFO without a writer blocks forever and
+    /dev/zero never ends. (Named on the command line, a pipe such as `<(zcat ...)` is read.)"""
+    try:
+        return not stat.S_ISREG(path.stat().st_mode)
+    except OSError:
+        return False  # unreadable: read_text_file says why
 
 
 def read_text_file(path: Path, doc_id: str, max_bytes: int) -> Document:
@@ -138,7 +166,7 @@ def extract_html(html: str) -> str | None:
 def read_table(path: Path, max_bytes: int) -> Iterator[Document]:
     import polars as pl
 
-    name = path.name
+    name = _file_id(path.name)
     try:
         suffix = path.suffix.lower()
         if suffix == ".parquet":

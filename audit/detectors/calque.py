@@ -28,6 +28,10 @@ _DATELINE = regex.compile(
 )
 
 
+# The word a misused quote closes, searched backwards from the quote (`(?r)`) within 200 characters.
+_WORD_BEFORE_RE = regex.compile(r"(?r)[\p{L}\p{N}.,!?'’]+$")
+
+
 class CalqueDetector(Detector):
     name = "calque"
     version = "1"
@@ -95,7 +99,7 @@ class CalqueDetector(Detector):
                 closing_position = bool(before) and not before.isspace() and (
                     not after or after.isspace() or after in ",.;:!?)")
                 if is_open and closing_position:
-                    word = regex.search(r"[\p{L}\p{N}.,!?'’]+$", para.text[:i])
+                    word = _WORD_BEFORE_RE.search(para.text, max(0, i - 200), i)  # backwards, bounded
                     start = para.start + (word.start() if word else i)
                     end = para.start + i + 1
                     yield self.finding(

@@ -155,6 +155,10 @@ class CaptionDetector(Detector):
                       if self._paren_credit(m.group(1))]
             used: set[tuple[int, int]] = set()
             for m in _FUSION.finditer(ln.text):
+                # Lines are trimmed, so the rest of the line is the credit's length: a long rest is
+                # prose, rejected before it is copied and tokenised (linear on a 10 MB line).
+                if len(ln.text) - m.end() > self.max_credit_chars:
+                    continue
                 scored = self._fused_tail(ln.text[m.end():])
                 if not scored:
                     continue
