@@ -30,7 +30,7 @@ def evidence_digest(detectors: list[Any]) -> str:
     """What the fitted detectors know about the corpus, as one hash."""
     h = hashlib.sha256()
     for det in detectors:
-        state = det.state() if hasattr(det, "state") else None
+        state = det.state()
         h.update(f"{det.name}:{det.version}:".encode())
         h.update(json.dumps(state, sort_keys=True, default=str).encode())
     return h.hexdigest()[:16]
@@ -98,7 +98,7 @@ class Checkpoint:
         if self._fh is None:
             return
         row = {"doc_id": doc.doc_id, "doc_hash": content_hash(doc.text),
-               "findings": [_finding_dict(f) for f in findings], "result": asdict(result)}
+               "findings": [asdict(f) for f in findings], "result": asdict(result)}
         self._fh.write(json.dumps(row, ensure_ascii=False) + "\n")
         self.audited += 1
         self._pending += 1
@@ -122,10 +122,6 @@ class Checkpoint:
 
     def info(self) -> dict[str, Any]:
         return {"path": str(self.path), "reused": self.reused, "audited": self.audited}
-
-
-def _finding_dict(f: Finding) -> dict[str, Any]:
-    return {**{k.name: getattr(f, k.name) for k in fields(Finding)}}
 
 
 def _finding(row: dict[str, Any]) -> Finding:

@@ -141,9 +141,10 @@ def audit_documents(
     corroboration = None
     if config.corroborate.enabled:
         from audit.corroborate import corroborate
+        from audit.detectors.entity import EntityDetector
 
-        fitted = next((d for d in dets if d.name == "entity"), None)
-        corroboration = corroborate(docs, config, corpus, executor=executor, entity_detector=fitted)  # type: ignore[arg-type]
+        fitted = next((d for d in dets if isinstance(d, EntityDetector)), None)
+        corroboration = corroborate(docs, config, corpus, executor=executor, entity_detector=fitted)
         for f in corroboration.findings:
             extra.setdefault(f.doc_id, []).append(f)
         info["corroborate"] = {"stories": len(set(corroboration.stories.values())),

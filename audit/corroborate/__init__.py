@@ -108,14 +108,10 @@ def story_pass(story_docs: Sequence[Document], lang: str, min_terms: int, align_
     for al in aligned:
         neighbours[al.a].add(al.b)
         neighbours[al.b].add(al.a)
-    evidence: list[_Evidence] = []
-    for al in aligned:
-        for dv in diff_divergences(al, lang, min_matched=diff_min_matched):
-            evidence.append((dv, neighbours, sents))
-    for dv in beneficiary_flips(sents, lang):
-        evidence.append((dv, neighbours, sents))
+    divergences = [dv for al in aligned for dv in diff_divergences(al, lang, min_matched=diff_min_matched)]
+    divergences += beneficiary_flips(sents, lang)
     rows = [(a.a.doc_id, a.a.start, a.a.end, a.b.doc_id, a.b.start, a.b.end, a.score) for a in aligned]
-    return rows, _findings(evidence), len(sents)
+    return rows, _findings(divergences, neighbours), len(sents)
 
 
 def _support(value: str, sents: set[Sentence]) -> set[str]:
@@ -130,12 +126,10 @@ def _support(value: str, sents: set[Sentence]) -> set[str]:
     return docs
 
 
-_Evidence = tuple[Divergence, dict[Sentence, set[Sentence]], list[Sentence]]
-
-
-def _findings(divergences: list[_Evidence]) -> list[Finding]:
+def _findings(divergences: Sequence[Divergence], neighbours: dict[Sentence, set[Sentence]]) -> list[Finding]:
+    """One story's divergences as findings; `neighbours`: each sentence's aligned counterparts."""
     best: dict[tuple[str, int, int], Finding] = {}
-    for dv, neighbours, _sents in divergences:
+    for dv in divergences:
         if dv.kind == "beneficiary":
             category, severity, confidence = "mistranslation", "critical", 0.7
             where = "the same article" if dv.b.doc_id == dv.a.doc_id else dv.b.doc_id
