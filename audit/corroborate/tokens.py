@@ -37,3 +37,18 @@ def content_terms(toks: list[Token], lang: str) -> list[str]:
     """Lower-cased words that are not stop words (3+ letters), and numbers."""
     stops = stopwords(lang, 200)
     return [t.low for t in toks if t.is_number or (len(t.text) >= 3 and t.low not in stops)]
+
+
+def text_terms(text: str, lang: str) -> list[str]:
+    """`content_terms(tokens(text), lang)` without building tokens: what story grouping counts,
+    where tokenising the whole corpus is the cost."""
+    stops = stopwords(lang, 200)
+    out = []
+    for t in TOKEN_RE.findall(text):
+        if len(t) > 2 and t[-2] in "'’" and t[-1] in "sS":
+            t = t[:-2]
+        if t[:1].isdigit():
+            out.append(t)
+        elif len(t) >= 3 and (low := t.lower()) not in stops:
+            out.append(low)
+    return out
