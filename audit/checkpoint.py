@@ -16,7 +16,7 @@ import json
 import logging
 import os
 import time
-from dataclasses import asdict, fields
+from dataclasses import asdict, fields, replace
 from pathlib import Path
 from typing import IO, Any
 
@@ -82,6 +82,7 @@ class Checkpoint:
                     row = json.loads(line)
                     findings = [_finding(f) for f in row["findings"]]
                     saved = row["result"]
+                    saved["text"] = ""  # the hash vouches for the text; the document gives it back
                     result = DocumentResult(**{f.name: saved.get(f.name) for f in fields(DocumentResult)})
                 except (json.JSONDecodeError, KeyError, TypeError, ValueError):
                     continue  # a damaged line: that document is audited again
@@ -89,16 +90,16 @@ class Checkpoint:
 
     def get(self, doc: Document) -> tuple[list[Finding], DocumentResult] | None:
         hit = self.entries.get(doc.doc_id)
-        if hit is None or hit[0] != content_hash(doc.text) or hit[2].text != doc.text:
+        if hit is None or hit[0] != content_hash(doc.text):
             return None
         self.reused += 1
-        return hit[1], hit[2]
+        return hit[1], replace(hit[2], text="")
 
     def add(self, doc: Document, findings: list[Finding], result: DocumentResult) -> None:
         if self._fh is None:
             return
         row = {"doc_id": doc.doc_id, "doc_hash": content_hash(doc.text),
-               "findings": [asdict(f) for f in findings], "result": asdict(result)}
+               "findings": [asdict(f) for f in findings], "result": asdict(replace(result, text=""))}
         self._fh.write(json.dumps(row, ensure_ascii=False) + "\n")
         self.audited += 1
         self._pending += 1

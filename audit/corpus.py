@@ -27,7 +27,8 @@ class CorpusIndex:
     lower_docs: Counter[str] = field(default_factory=Counter)
     """Lower-cased token -> number of documents that contain it."""
     line_docs: Counter[str] = field(default_factory=Counter)
-    """Normalised line -> number of documents that contain it."""
+    """Normalised line -> number of documents that contain it, for lines in two or more (`build`
+    drops the rest: most lines of a corpus are unique, and they would be most of the index)."""
 
     name_forms: Counter[str] | None = None
     """Multi-word name candidate (`audit.names.name_chunks`, no all-caps token) -> number of documents
@@ -44,13 +45,17 @@ class CorpusIndex:
             for doc in docs:
                 if not doc.error:
                     index.add(doc)
-            return index
-        docs = [d for d in docs if not d.error]
-        chunks = [docs[i : i + chunk_size] for i in range(0, len(docs), chunk_size)]
+            return index._without_unique_lines()
+        from audit.docstore import chunks, loaded
+
         index = cls(lang=lang, name_forms=Counter() if lang else None)
-        for part in executor.map(partial(cls.build, lang=lang), chunks):
+        for part in executor.map(partial(_index_chunk, lang=lang), chunks(loaded(docs), chunk_size)):
             index.merge(part)
-        return index
+        return index._without_unique_lines()
+
+    def _without_unique_lines(self) -> CorpusIndex:
+        self.line_docs = Counter({line: n for line, n in self.line_docs.items() if n > 1})
+        return self
 
     def add(self, doc: Document) -> None:
         self.n_docs += 1
@@ -74,3 +79,12 @@ class CorpusIndex:
 
     def form_count(self, form: str) -> int:
         return self.forms.get(form, 0)
+
+
+def _index_chunk(docs: Iterable[Document], lang: str | None) -> CorpusIndex:
+    """One chunk's index, its unique lines kept: they may recur in another chunk."""
+    index = CorpusIndex(lang=lang, name_forms=Counter() if lang else None)
+    for doc in docs:
+        if not doc.error:
+            index.add(doc)
+    return index

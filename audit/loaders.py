@@ -9,7 +9,7 @@ from __future__ import annotations
 import codecs
 import logging
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from audit.records import Document
@@ -211,37 +211,42 @@ def _error(doc_id: str, message: str, encoding: str = "") -> Document:
 
 
 def attach_sources(
-    docs: list[Document], source_dir: str | Path, source_lang: str | None = None, max_bytes: int = 5_000_000
-) -> list[Document]:
+    docs: Iterable[Document], source_dir: str | Path, source_lang: str | None = None,
+    max_bytes: int = 5_000_000,
+) -> Iterator[Document]:
     """Give each document the original it was translated from, found in a parallel folder.
 
     A document `a/b.txt` is matched with `SOURCE_DIR/a/b.txt`, else any file `SOURCE_DIR/a/b.*`
     with a text suffix. The source language is `source_lang`, else detected from the source text.
-    Documents without a match keep no source (they get a round trip instead).
+    Documents without a match keep no source (they get a round trip instead). Lazy: documents
+    are read one at a time, as the caller asks for them.
     """
+    root = Path(source_dir)
+    if not root.is_dir():
+        raise InputError(f"--source-dir is not a folder: {source_dir}")
+    return _with_sources(docs, root, source_lang, max_bytes)
+
+
+def _with_sources(docs: Iterable[Document], root: Path, source_lang: str | None, max_bytes: int
+                  ) -> Iterator[Document]:
     from dataclasses import replace
 
     from audit.lang import detect_language
 
-    root = Path(source_dir)
-    if not root.is_dir():
-        raise InputError(f"--source-dir is not a folder: {source_dir}")
-    out = []
     for doc in docs:
         match = _source_file(root, doc.doc_id)
         if doc.error or match is None:
-            out.append(doc)
+            yield doc
             continue
         src = read_text_file(match, doc.doc_id, max_bytes)
         if src.error:
-            out.append(doc)
+            yield doc
             continue
         lang = source_lang
         if not lang:
             guess = detect_language(src.text[:5000])
             lang = guess.lang if guess else None
-        out.append(replace(doc, source=src.text, source_lang=lang))
-    return out
+        yield replace(doc, source=src.text, source_lang=lang)
 
 
 def _source_file(root: Path, doc_id: str) -> Path | None:

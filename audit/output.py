@@ -10,13 +10,16 @@ import json
 import os
 import tempfile
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
-from audit.records import DocumentResult, Finding, content_hash
+from audit.records import Document, DocumentResult, Finding, content_hash
+from audit.spool import FrameSpool
 
 FINDING_SCHEMA: dict[str, Any] = {
     "doc_id": pl.Utf8,
@@ -102,12 +105,19 @@ def segments_frame(rows: Sequence[dict[str, Any]]) -> pl.DataFrame:
 
 def repair_queue(results: Sequence[DocumentResult], findings: Sequence[Finding]) -> pl.DataFrame:
     """Documents needing repair, worst quality first, with their most costly problems."""
+    return repair_frame(repair_rows(results, findings))
+
+
+def repair_rows(results: Sequence[DocumentResult], findings: Sequence[Finding]) -> list[dict[str, Any]]:
+    """The repair queue's rows (unranked) for some documents and all of their findings."""
     by_doc: dict[str, list[Finding]] = {}
     for f in findings:
         by_doc.setdefault(f.doc_id, []).append(f)
     order = {"critical": 3, "major": 2, "minor": 1, "info": 0}
     rows = []
-    for r in sorted((r for r in results if r.needs_repair), key=lambda r: (r.quality, -r.penalty)):
+    for r in results:
+        if not r.needs_repair:
+            continue
         fs = by_doc.get(r.doc_id, [])
         sev = Counter(f.severity for f in fs)
         cats: Counter[str] = Counter()
@@ -117,7 +127,7 @@ def repair_queue(results: Sequence[DocumentResult], findings: Sequence[Finding])
             worst[f.category] = max(worst.get(f.category, 0), order[f.severity])
         top = sorted(cats, key=lambda c: (-worst[c], -cats[c], c))[:4]
         rows.append({
-            "rank": len(rows) + 1,
+            "rank": 0,
             "doc_id": r.doc_id,
             "quality": r.quality,
             "penalty": r.penalty,
@@ -127,52 +137,97 @@ def repair_queue(results: Sequence[DocumentResult], findings: Sequence[Finding])
             "n_minor": sev["minor"],
             "top_problems": "; ".join(f"{c} x{cats[c]}" for c in top),
         })
+    return rows
+
+
+def repair_frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
+    """Worst quality first (then highest penalty; ties keep corpus order), ranked from 1."""
+    rows = sorted(rows, key=lambda r: (r["quality"], -r["penalty"]))
+    for rank, row in enumerate(rows, 1):
+        row["rank"] = rank
     return pl.DataFrame(rows, schema=REPAIR_SCHEMA, orient="row")
 
 
 def build_result(
-    per_doc: Sequence[tuple[list[Finding], DocumentResult]], info: dict[str, Any],
+    per_doc: Iterable[tuple[list[Finding], DocumentResult]], info: dict[str, Any],
     segments: Sequence[dict[str, Any]] | None = None, corroboration: Any = None,
+    docs: Iterable[Document] | None = None, spool_dir: str | Path | None = None, batch: int = 1000,
 ) -> Any:
+    """The result's tables, built a batch of documents at a time. `docs` (same order as `per_doc`)
+    gives back the texts when the results were kept without them; with `spool_dir` every batch is
+    written to disk at once and the result holds lazy scans (see `audit.spool`)."""
     from audit.pipeline import AuditResult
 
-    findings = [f for fs, _ in per_doc for f in fs]
-    results = [r for _, r in per_doc]
+    findings_out = FrameSpool(FINDING_SCHEMA, spool_dir, "findings")
+    documents_out = FrameSpool(DOCUMENT_SCHEMA, spool_dir, "documents")
+    queue: list[dict[str, Any]] = []
+    n_findings = n_errors = 0
+    texts = iter(docs) if docs is not None else None
+    it = iter(per_doc)
+    while chunk := list(islice(it, batch)):
+        results = [r if texts is None else replace(r, text=next(texts).text) for _, r in chunk]
+        findings = [f for fs, _ in chunk for f in fs]
+        findings_out.add_frame(findings_frame(findings, {r.doc_id: content_hash(r.text) for r in results}))
+        documents_out.add_frame(documents_frame(results))
+        queue += repair_rows(results, findings)
+        n_findings += len(findings)
+        n_errors += sum(1 for r in results if r.error)
     info = dict(info)
-    info["findings"] = len(findings)
-    info["documents_with_errors"] = sum(1 for r in results if r.error)
-    hashes = {r.doc_id: content_hash(r.text) for r in results}
-    return AuditResult(
-        findings=findings_frame(findings, hashes),
-        documents=documents_frame(results),
-        repair_queue=repair_queue(results, findings),
+    info["findings"] = n_findings
+    info["documents_with_errors"] = n_errors
+    lazy = spool_dir is not None
+    result = AuditResult(
+        findings=findings_out.lazy() if lazy else findings_out.frame(),
+        documents=documents_out.lazy() if lazy else documents_out.frame(),
+        repair_queue=repair_frame(queue),
         run_info=info,
         segments=segments_frame(segments) if segments is not None else None,
         entities=corroboration.entities if corroboration is not None else None,
-        alignments=corroboration.alignment_frame() if corroboration is not None else None,
+        alignments=(None if corroboration is None else corroboration.alignment_lazy() if lazy
+                    else corroboration.alignment_frame()),
     )
+    result.spools = [findings_out, documents_out] + ([corroboration.alignments] if corroboration else [])
+    return result
 
 
 def write_outputs(result: Any, out: Path) -> None:
-    """Write every file atomically (temp file + rename): a failed write never leaves half a file."""
+    """Write every file atomically (temp file + rename): a failed write never leaves half a file.
+
+    Tables still on disk in a spool are streamed into their files (never loaded whole); the
+    result then reads them from the files written, and the spool is removed."""
     out.mkdir(parents=True, exist_ok=True)
-    _atomic(out / "findings.jsonl", lambda p: result.findings.write_ndjson(p))
-    _atomic(out / "findings.parquet", lambda p: result.findings.write_parquet(p))
-    _atomic(out / "documents.jsonl", lambda p: result.documents.write_ndjson(p))
-    _atomic(out / "documents.parquet", lambda p: result.documents.write_parquet(p))
+    for name in ("findings", "documents"):
+        _write_table(result, name, out / f"{name}.parquet", also_jsonl=out / f"{name}.jsonl")
     _atomic(out / "repair_queue.csv", lambda p: result.repair_queue.write_csv(p))
-    if result.segments is not None:
+    if result.lazy("segments") is not None:
         _atomic(out / "segments.jsonl", lambda p: result.segments.write_ndjson(p))
     else:  # a segments file left by an earlier run would not describe this one
         (out / "segments.jsonl").unlink(missing_ok=True)
-    for name, frame in (("entities.parquet", result.entities), ("alignments.parquet", result.alignments)):
-        if frame is not None:
-            _atomic(out / name, lambda p, f=frame: f.write_parquet(p))
+    for name in ("entities", "alignments"):
+        if result.lazy(name) is not None:
+            _write_table(result, name, out / f"{name}.parquet")
         else:
-            (out / name).unlink(missing_ok=True)
+            (out / f"{name}.parquet").unlink(missing_ok=True)
+    for spool in getattr(result, "spools", []):
+        spool.close()
+    result.spools = []
     _atomic(out / "run.json", lambda p: Path(p).write_text(
         json.dumps(result.run_info, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8"
     ))
+
+
+def _write_table(result: Any, name: str, parquet: Path, also_jsonl: Path | None = None) -> None:
+    table = result._tables[name]
+    if isinstance(table, pl.LazyFrame):
+        _atomic(parquet, lambda p: table.sink_parquet(p))
+        written = pl.scan_parquet(parquet)
+        if also_jsonl is not None:
+            _atomic(also_jsonl, lambda p: written.sink_ndjson(p))
+        result.rebind(name, written)
+        return
+    _atomic(parquet, lambda p: table.write_parquet(p))
+    if also_jsonl is not None:
+        _atomic(also_jsonl, lambda p: table.write_ndjson(p))
 
 
 def _atomic(target: Path, write: Any) -> None:
@@ -192,21 +247,21 @@ def render_summary(result: Any, out: Path | None = None) -> None:
     from rich.table import Table
 
     console = Console(stderr=True)
-    docs = result.documents
     table = Table(title="mtaudit summary", show_edge=False)
     table.add_column("category")
     for sev in ("critical", "major", "minor", "info"):
         table.add_column(sev, justify="right")
     counts: dict[str, Counter[str]] = {}
-    for cat, sev in result.findings.select("category", "severity").iter_rows():
-        counts.setdefault(cat, Counter())[sev] += 1
+    by_kind = result.lazy("findings").group_by("category", "severity", maintain_order=True).len("n").collect()
+    for cat, sev, n in by_kind.iter_rows():  # aggregated where the table is, not loaded whole
+        counts.setdefault(cat, Counter())[sev] += n
     for cat in sorted(counts, key=lambda c: -sum(counts[c].values())):
         table.add_row(cat, *(str(counts[cat][s] or "") for s in ("critical", "major", "minor", "info")))
     console.print(table)
-    n_err = docs.filter(pl.col("error").is_not_null()).height
-    n_fix = docs.filter(pl.col("needs_repair")).height
+    n_docs, n_err, n_fix = result.lazy("documents").select(
+        pl.len(), pl.col("error").is_not_null().sum(), pl.col("needs_repair").sum()).collect().row(0)
     console.print(
-        f"{docs.height} documents, {result.findings.height} findings, {n_fix} need repair"
+        f"{n_docs} documents, {by_kind['n'].sum()} findings, {n_fix} need repair"
         + (f", {n_err} with errors" if n_err else "")
         + (f" -> {out}" if out else "")
     )

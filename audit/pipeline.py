@@ -7,8 +7,9 @@ audited independently (in worker processes with `jobs > 1`, same results as `job
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +18,7 @@ import polars as pl
 from audit.config import Config
 from audit.corpus import CorpusIndex
 from audit.detectors import Detector, detector_class
+from audit.docstore import loaded
 from audit.loaders import iter_documents
 from audit.policy import decide, score
 from audit.records import Document, DocumentResult, Finding
@@ -28,26 +30,58 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-@dataclass
+Table = pl.DataFrame | pl.LazyFrame
+
+TABLES = ("findings", "documents", "repair_queue", "segments", "entities", "alignments")
+
+
 class AuditResult:
-    findings: pl.DataFrame
-    documents: pl.DataFrame
-    repair_queue: pl.DataFrame
-    run_info: dict[str, Any]
-    segments: pl.DataFrame | None = None
-    """Back-translation segments (null when back-translation was not asked for)."""
-    entities: pl.DataFrame | None = None
-    """Corpus entity index (null when corroboration is off)."""
-    alignments: pl.DataFrame | None = None
-    """Cross-document sentence alignments (null when corroboration is off)."""
+    """A run's tables. Each is a polars DataFrame when read; a streamed run holds them as lazy
+    scans of the files it wrote (or of its spool) and reads one only when it is asked for, so
+    holding the result costs no memory. `lazy(name)` queries a table without loading it.
+
+    - findings, documents, repair_queue: always present;
+    - segments: back-translated sentences (None when back-translation was not asked for);
+    - entities, alignments: the corpus entity index and cross-document sentence alignments
+      (None when corroboration is off).
+    """
+
+    def __init__(self, findings: Table, documents: Table, repair_queue: Table, run_info: dict[str, Any],
+                 segments: Table | None = None, entities: Table | None = None,
+                 alignments: Table | None = None) -> None:
+        self.run_info = run_info
+        self.spools: list[Any] = []
+        """Spools the lazy tables read from (closed once `write_outputs` has copied them)."""
+        self._tables: dict[str, Table | None] = {
+            "findings": findings, "documents": documents, "repair_queue": repair_queue,
+            "segments": segments, "entities": entities, "alignments": alignments}
+
+    def _get(self, name: str) -> Any:
+        table = self._tables[name]
+        if isinstance(table, pl.LazyFrame):
+            table = self._tables[name] = table.collect()
+        return table
+
+    def lazy(self, name: str) -> pl.LazyFrame | None:
+        table = self._tables[name]
+        return table.lazy() if table is not None else None
+
+    def rebind(self, name: str, table: Table | None) -> None:
+        """Point a table at another source of the same rows (a written file instead of a spool)."""
+        self._tables[name] = table
+
+    findings = property(lambda self: self._get("findings"))
+    documents = property(lambda self: self._get("documents"))
+    repair_queue = property(lambda self: self._get("repair_queue"))
+    segments = property(lambda self: self._get("segments"))
+    entities = property(lambda self: self._get("entities"))
+    alignments = property(lambda self: self._get("alignments"))
 
     def summary(self) -> pl.DataFrame:
         """Findings per category and severity."""
-        if self.findings.is_empty():
-            return pl.DataFrame({"category": [], "n": []}, schema={"category": pl.Utf8, "n": pl.Int64})
         return (
-            self.findings.group_by("category", "severity").len("n")
-            .sort(["n", "category"], descending=[True, False])
+            self.lazy("findings").group_by("category", "severity").len("n")  # type: ignore[union-attr]
+            .sort(["n", "category"], descending=[True, False]).collect()
         )
 
 
@@ -93,6 +127,7 @@ def audit_documents(
     checkpoint_dir: str | Path | None = None,
     resume: bool = False,
     executor: Executor | None = None,
+    spool_dir: str | Path | None = None,
 ) -> AuditResult:
     """Audit documents already in memory (the API scripts and tests use).
 
@@ -103,7 +138,9 @@ def audit_documents(
     With `checkpoint_dir`, each document's rule findings are checkpointed there as soon as they
     exist; `resume` reuses the checkpoints of unchanged documents (see `audit.checkpoint`).
     `executor` says where the work runs (`audit.execution`; default: this machine with `jobs`
-    processes).
+    processes). `docs` may be a `audit.docstore.DocumentStore` (documents on disk, read back pass
+    by pass); with `spool_dir` the tables are written there in batches as they are built and the
+    result holds lazy scans of them (`run()` does both, so memory does not grow with the corpus).
     """
     config = config or Config()
     if executor is None:
@@ -112,7 +149,7 @@ def audit_documents(
         executor = LocalExecutor(jobs)
     corpus = CorpusIndex.build(docs, lang=config.lang, executor=executor)
     dets = build_detectors(config, detectors)
-    good = [d for d in docs if not d.error]
+    good = loaded(docs)
     for det in dets:
         det.fit(good, corpus)
     from audit.progress import progress_bar
@@ -144,7 +181,8 @@ def audit_documents(
         from audit.detectors.entity import EntityDetector
 
         fitted = next((d for d in dets if isinstance(d, EntityDetector)), None)
-        corroboration = corroborate(docs, config, corpus, executor=executor, entity_detector=fitted)
+        corroboration = corroborate(docs, config, corpus, executor=executor, entity_detector=fitted,
+                                    spool_dir=spool_dir)
         for f in corroboration.findings:
             extra.setdefault(f.doc_id, []).append(f)
         info["corroborate"] = {"stories": len(set(corroboration.stories.values())),
@@ -165,48 +203,40 @@ def audit_documents(
         for doc, (fs, _) in zip(docs, results, strict=True):
             merged = decide([*fs, *extra.get(doc.doc_id, [])], config.policy)
             result = score(doc, merged, config.policy, outcome.documents.get(doc.doc_id) if outcome else None)
-            if corroboration is not None:
-                from dataclasses import replace
-
-                result = replace(result, story=corroboration.stories.get(doc.doc_id))
-            rescored.append((merged, result))
+            story = corroboration.stories.get(doc.doc_id) if corroboration is not None else None
+            rescored.append((merged, replace(result, text="", story=story)))
         results = rescored
     return build_result(results, info, segments=outcome.segments if outcome else None,
-                        corroboration=corroboration)
+                        corroboration=corroboration, docs=docs, spool_dir=spool_dir)
 
 
 def _rule_pass(
     docs: Sequence[Document], dets: list[Detector], corpus: CorpusIndex, config: Config, executor: Executor,
     on_progress: Callable[[int], None] | None, checkpoint: Any = None,
 ) -> list[tuple[list[Finding], DocumentResult]]:
+    """Outcomes in corpus order, kept without texts (the texts stay in `docs`, read once here)."""
     results: list[tuple[list[Finding], DocumentResult] | None] = [None] * len(docs)
-    todo = []
-    for i, doc in enumerate(docs):
-        hit = checkpoint.get(doc) if checkpoint is not None else None
-        if hit is None:
-            todo.append(i)
-        else:
-            results[i] = hit
-            if on_progress:
-                on_progress(1)
-    done = executor.audit((docs[i] for i in todo), dets, corpus, config)
-    _collect(done, todo, docs, results, checkpoint, on_progress)
-    return [r for r in results if r is not None]
+    sent: deque[tuple[int, Document]] = deque()  # documents the executor has read, not yet answered
 
+    def todo() -> Iterator[Document]:
+        for i, doc in enumerate(docs):
+            hit = checkpoint.get(doc) if checkpoint is not None else None
+            if hit is None:
+                sent.append((i, doc))
+                yield doc
+            else:
+                results[i] = hit
+                if on_progress:
+                    on_progress(1)
 
-def _collect(done: Iterable[tuple[list[Finding], DocumentResult]], todo: list[int], docs: Sequence[Document],
-             results: list[Any], checkpoint: Any, on_progress: Callable[[int], None] | None) -> None:
-    for i, item in zip(todo, _tick(done, on_progress), strict=True):
-        results[i] = item
+    for findings, result in executor.audit(todo(), dets, corpus, config):
+        i, doc = sent.popleft()
+        results[i] = findings, replace(result, text="")
         if checkpoint is not None:
-            checkpoint.add(docs[i], *item)
-
-
-def _tick(items: Iterable[Any], on_progress: Callable[[int], None] | None) -> Iterable[Any]:
-    for item in items:
+            checkpoint.add(doc, findings, result)
         if on_progress:
             on_progress(1)
-        yield item
+    return [r for r in results if r is not None]
 
 
 def run(
@@ -233,30 +263,37 @@ def run(
     config = config or Config()
     if isinstance(paths, (str, Path)):
         paths = [paths]
-    docs = list(iter_documents(list(paths), config.max_bytes))
+    stream: Iterable[Document] = iter_documents(list(paths), config.max_bytes)
     if source_dir is not None:
         from audit.loaders import attach_sources
 
-        docs = attach_sources(docs, source_dir, config.backtranslate.source_lang, config.max_bytes)
+        stream = attach_sources(stream, source_dir, config.backtranslate.source_lang, config.max_bytes)
+    from audit.docstore import DocumentStore
     from audit.execution import make_executor
 
+    work = Path(out) / ".mtaudit" if out is not None else None  # spills next to the outputs
+    if work is not None:
+        work.mkdir(parents=True, exist_ok=True)
+    docs = DocumentStore.from_documents(stream, work)  # streamed to disk, read back pass by pass
     executor = make_executor(engine, jobs=jobs, address=address)
     try:
         result = audit_documents(docs, config, jobs=jobs, detectors=detectors, progress=progress,
-                                 checkpoint_dir=out, resume=resume, executor=executor)
+                                 checkpoint_dir=out, resume=resume, executor=executor,
+                                 spool_dir=work)
+        result.run_info["inputs"] = [str(p) for p in paths]
+        if source_dir is not None:
+            result.run_info["source_dir"] = str(source_dir)
+        if out is not None:  # the tables go from the spool into their files before it is removed
+            from audit.output import write_outputs
+
+            write_outputs(result, Path(out))
     finally:
         executor.close()
-    result.run_info["inputs"] = [str(p) for p in paths]
-    if source_dir is not None:
-        result.run_info["source_dir"] = str(source_dir)
-    if out is not None:
-        from audit.output import write_outputs
+        docs.close()
+    if out is not None and report:
+        from audit.report import render_report
 
-        write_outputs(result, Path(out))
-        if report:
-            from audit.report import render_report
-
-            result.run_info["report"] = str(render_report(Path(out), progress=progress))
+        result.run_info["report"] = str(render_report(Path(out), progress=progress))
     return result
 
 

@@ -10,8 +10,9 @@ re-invoking itself with --measure, answering one JSON line) so import costs, cac
 belong to that one measurement alone:
 
 - floor: the bare pass above, split over J processes;
-- audit: `audit.run(paths, config, jobs=J)` with back-translation off and cross-source
-  corroboration on (the default config);
+- audit: `audit.run(paths, config, jobs=J, out=TMP)` with back-translation off and cross-source
+  corroboration on (the default config): what `mtaudit run CORPUS --out DIR --jobs J` does,
+  writing the output files included;
 - audit -corr: the same with `[corroborate] enabled = false`, so corroboration's share shows.
 
 Times are of the measured call only; the one-off start-up (imports; wordfreq, lexicons and
@@ -125,6 +126,8 @@ def measure_floor(files: list[Path], jobs: int) -> dict[str, Any]:
 
 
 def measure_audit(files: list[Path], jobs: int, corroborate: bool) -> dict[str, Any]:
+    import polars as pl
+
     import audit
 
     config = audit.Config.from_dict({"corroborate": {"enabled": corroborate}})
@@ -133,12 +136,16 @@ def measure_audit(files: list[Path], jobs: int, corroborate: bool) -> dict[str, 
     audit.audit_documents([audit.Document(doc_id="warmup.txt", text=WARMUP_TEXT)], config)
     warmup = time.perf_counter() - t0
     rss_warm = _rss_now_mib()
-    t0 = time.perf_counter()
-    result = audit.run(files, config, jobs=jobs)
-    wall = time.perf_counter() - t0
-    docs = result.documents
-    return {"documents": docs.height, "words": int(docs["words"].sum() or 0), "wall_s": wall,
-            "warmup_s": warmup, "rss_warm_mib": round(rss_warm, 1), "findings": result.findings.height}
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="bench-audit-") as out:
+        t0 = time.perf_counter()
+        result = audit.run(files, config, jobs=jobs, out=out)
+        wall = time.perf_counter() - t0
+        n_docs, n_words = result.lazy("documents").select(pl.len(), pl.col("words").sum()).collect().row(0)
+        n_findings = result.lazy("findings").select(pl.len()).collect().item()
+    return {"documents": n_docs, "words": int(n_words or 0), "wall_s": wall,
+            "warmup_s": warmup, "rss_warm_mib": round(rss_warm, 1), "findings": n_findings}
 
 
 def measure(corpus: Path, variant: str, jobs: int, limit: int | None) -> dict[str, Any]:
@@ -237,7 +244,8 @@ def scaling(rows: Sequence[dict[str, Any]], variants: Sequence[str]) -> list[dic
             a, b = small[v]["ms_per_doc"], big[v]["ms_per_doc"]
             out.append({"jobs": jobs, "variant": v, "docs": [small["documents"], big["documents"]],
                         "ms_per_doc": [a, b], "growth": round(b / a, 2) if a else None,
-                        "rss_tree_mib": [small[v]["rss_tree_sampled_mib"], big[v]["rss_tree_sampled_mib"]]})
+                        "rss_tree_mib": [small[v]["rss_tree_sampled_mib"], big[v]["rss_tree_sampled_mib"]],
+                        "rss_self_mib": [small[v]["rss_self_mib"], big[v]["rss_self_mib"]]})
     return out
 
 
@@ -268,6 +276,7 @@ def table(report: dict[str, Any]) -> str:
             out.append(f"  --jobs {s['jobs']} {LABELS[s['variant']]:<12} "
                        f"{s['docs'][0]:>6} -> {s['docs'][1]:>6} docs: "
                        f"{s['ms_per_doc'][0]:.2f} -> {s['ms_per_doc'][1]:.2f} ms/doc (x{s['growth']}), "
+                       f"main RSS {s['rss_self_mib'][0]:.0f} -> {s['rss_self_mib'][1]:.0f} MiB, "
                        f"tree RSS {s['rss_tree_mib'][0]:.0f} -> {s['rss_tree_mib'][1]:.0f} MiB")
     return "\n".join(out)
 

@@ -208,8 +208,8 @@ def test_executor_keeps_input_order_under_uneven_work(cluster: str) -> None:
     try:
         # Later items finish first: a result list in completion order would come back shuffled.
         slow_first = lambda x: (time.sleep(0.002 * (60 - x)), x * x)[1]  # noqa: E731 - pickled by value
-        assert executor.map(slow_first, list(range(60))) == [x * x for x in range(60)]
-        assert executor.map(slow_first, []) == []
+        assert list(executor.map(slow_first, range(60))) == [x * x for x in range(60)]
+        assert list(executor.map(slow_first, [])) == []
     finally:
         executor.close()
     assert not ray.is_initialized()

@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import polars as pl
@@ -22,7 +23,9 @@ from audit.corroborate.align import Sentence, align_story, story_sentences
 from audit.corroborate.divergence import Divergence, beneficiary_flips, diff_divergences
 from audit.corroborate.entities import entity_index
 from audit.corroborate.stories import group_stories
+from audit.docstore import doc_ids, select, take
 from audit.records import Document, Finding
+from audit.spool import FrameSpool
 
 if TYPE_CHECKING:
     from audit.detectors.entity import EntityDetector
@@ -43,44 +46,51 @@ KIND_LABEL = {
 @dataclass
 class Corroboration:
     stories: dict[str, str] = field(default_factory=dict)
-    alignments: list[AlignmentRow] = field(default_factory=list)
+    alignments: FrameSpool = field(default_factory=lambda: FrameSpool(ALIGNMENT_ROW_SCHEMA))
+    """Aligned sentence pairs (`AlignmentRow`s), spilled to disk in batches when a spool folder is given."""
     findings: list[Finding] = field(default_factory=list)
     entities: pl.DataFrame | None = None
     timings: dict[str, float] = field(default_factory=dict)
     n_sentences: int = 0
 
+    def alignment_lazy(self) -> pl.LazyFrame:
+        story = pl.col("doc_id").replace_strict(self.stories, default=None, return_dtype=pl.Utf8)
+        return self.alignments.lazy().with_columns(story.alias("story"))
+
     def alignment_frame(self) -> pl.DataFrame:
-        rows = [(*row, self.stories.get(row[0])) for row in self.alignments]
-        return pl.DataFrame(rows, schema=ALIGNMENT_SCHEMA, orient="row")
+        return self.alignment_lazy().collect()
 
 
 AlignmentRow = tuple[str, int, int, str, int, int, float]
 """doc_id, start, end, other_doc_id, other_start, other_end, score"""
-ALIGNMENT_SCHEMA = {"doc_id": pl.Utf8, "start": pl.Int64, "end": pl.Int64, "other_doc_id": pl.Utf8,
-                    "other_start": pl.Int64, "other_end": pl.Int64, "score": pl.Float64, "story": pl.Utf8}
+ALIGNMENT_ROW_SCHEMA = {"doc_id": pl.Utf8, "start": pl.Int64, "end": pl.Int64, "other_doc_id": pl.Utf8,
+                        "other_start": pl.Int64, "other_end": pl.Int64, "score": pl.Float64}
+ALIGNMENT_SCHEMA = {**ALIGNMENT_ROW_SCHEMA, "story": pl.Utf8}
 
 
 def corroborate(docs: Sequence[Document], config: Config | None = None,
                 corpus: CorpusIndex | None = None, executor: Executor | None = None,
-                entity_detector: EntityDetector | None = None) -> Corroboration:
+                entity_detector: EntityDetector | None = None, spool_dir: str | Path | None = None
+                ) -> Corroboration:
     """Stories are grouped here; each story's alignment and divergence checks are independent
     (a shuffle by story key), so `executor` may run them elsewhere. `entity_detector`: the rule
-    pass's fitted one (same options), reused for the entity index instead of fitting it again."""
+    pass's fitted one (same options), reused for the entity index instead of fitting it again.
+    `spool_dir`: where alignment rows are spilled as they come (None: kept as in-memory chunks)."""
     config = config or Config()
     opts = config.corroborate
     lang = config.lang
-    good = [d for d in docs if not d.error and d.text.strip()]
-    out = Corroboration()
+    good = select(docs, lambda d: not d.error and bool(d.text.strip()))
+    out = Corroboration(alignments=FrameSpool(ALIGNMENT_ROW_SCHEMA, spool_dir, name="alignments"))
     clock = time.perf_counter()
     out.stories, _ = group_stories(good, lang, threshold=opts.story_threshold, top_terms=opts.top_terms,
                                    executor=executor)
     out.timings["stories"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
-    members: dict[str, list[Document]] = defaultdict(list)
-    for d in good:
-        members[out.stories[d.doc_id]].append(d)
-    groups = [g for g in members.values() if len(g) >= 2]
+    members: dict[str, list[int]] = defaultdict(list)
+    for i, doc_id in enumerate(doc_ids(good)):
+        members[out.stories[doc_id]].append(i)
+    groups = (take(good, g) for g in members.values() if len(g) >= 2)  # read story by story
     work = partial(story_pass, lang=lang, min_terms=opts.min_terms, align_min_score=opts.align_min_score,
                    diff_min_matched=opts.diff_min_matched)
     for rows, findings, n_sentences in (executor.map(work, groups) if executor else map(work, groups)):

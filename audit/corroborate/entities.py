@@ -17,6 +17,7 @@ import polars as pl
 
 from audit.corpus import CorpusIndex
 from audit.detectors.entity import EntityDetector
+from audit.docstore import chunks
 from audit.lang import zipf
 from audit.names import is_all_caps, name_chunks
 
@@ -48,9 +49,8 @@ def entity_index(docs: Sequence[Document], corpus: CorpusIndex, lang: str, stori
         detector.fit(docs, corpus)
     mentions: dict[str, dict[str, int]] = defaultdict(dict)
     titled: set[str] = set()
-    chunks = [docs[i : i + 200] for i in range(0, len(docs), 200)]
     count = partial(_mentions, lang=lang)
-    parts = executor.map(count, chunks) if executor else [count(c) for c in chunks]
+    parts = executor.map(count, chunks(docs, 200)) if executor else map(count, chunks(docs, 200))
     for part_mentions, part_titled in parts:
         for form, per_doc in part_mentions.items():
             mentions[form].update(per_doc)

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from audit.corroborate.tokens import text_terms
+from audit.docstore import chunks, doc_ids
 from audit.records import Document
 
 if TYPE_CHECKING:
@@ -62,9 +63,9 @@ class Vectors:
 
 def tfidf_vectors(docs: Sequence[Document], lang: str, executor: Executor | None = None,
                   chunk_size: int = 200) -> Vectors:
-    chunks = [docs[i : i + chunk_size] for i in range(0, len(docs), chunk_size)]
     count = partial(term_counts, lang=lang)
-    parts = executor.map(count, chunks) if executor is not None else [count(c) for c in chunks]
+    parts = executor.map(count, chunks(docs, chunk_size)) if executor is not None \
+        else map(count, chunks(docs, chunk_size))
     vocab: dict[str, int] = {}  # the corpus vocabulary, held once; documents hold term ids
     ids_list, counts_list = [], []
     for local_vocab, rows in parts:
@@ -73,7 +74,6 @@ def tfidf_vectors(docs: Sequence[Document], lang: str, executor: Executor | None
         for ids, counts in rows:
             ids_list.append(remap[ids])
             counts_list.append(counts)
-    del parts
     n = len(ids_list)
     lengths = np.fromiter((len(a) for a in ids_list), np.int64, n)
     indices = np.concatenate(ids_list) if n else np.zeros(0, np.int64)
@@ -174,6 +174,7 @@ def group_stories(
 ) -> tuple[dict[str, str], dict[tuple[str, str], float]]:
     """doc_id -> story id (`story-0001`…, numbered in corpus order), and the similarity of each link."""
     vectors = tfidf_vectors(docs, lang, executor)
+    ids = doc_ids(docs)
     candidates = _candidates(vectors, top_terms, max_postings, threshold)
     # Strongest links first; two groups merge only when their centroids are similar too, so one
     # borderline pair cannot chain two stories together (average linkage, not single linkage).
@@ -191,24 +192,24 @@ def group_stories(
     for sim, i, j in sorted(candidates, key=lambda c: (-c[0], c[1], c[2])):
         ri, rj = find(i), find(j)
         if ri == rj:
-            links[(docs[i].doc_id, docs[j].doc_id)] = sim
+            links[(ids[i], ids[j])] = sim
             continue
         ci = centroid.get(ri) or vectors.row(ri)
         cj = centroid.get(rj) or vectors.row(rj)
         if size[ri] + size[rj] > 2 and _centroid_cosine(ci, cj) < threshold:
             continue
-        links[(docs[i].doc_id, docs[j].doc_id)] = sim
+        links[(ids[i], ids[j])] = sim
         if size[ri] < size[rj]:
             ri, rj = rj, ri
         centroid[ri] = _sparse_sum(ci, cj)
         parent[rj] = ri
         size[ri] += size[rj]
         centroid.pop(rj, None)
-    ids: dict[int, str] = {}
+    names: dict[int, str] = {}
     out = {}
-    for i, doc in enumerate(docs):
+    for i, doc_id in enumerate(ids):
         root = find(i)
-        if root not in ids:
-            ids[root] = f"story-{len(ids) + 1:04d}"
-        out[doc.doc_id] = ids[root]
+        if root not in names:
+            names[root] = f"story-{len(names) + 1:04d}"
+        out[doc_id] = names[root]
     return out, links

@@ -122,8 +122,12 @@ class BoilerplateDetector(Detector):
                 i = parent[i]
             return i
 
-        long_owner: dict[str, int] = {}
+        # Memory is per distinct line over the whole corpus: long lines are kept as hashes (only
+        # their owner matters), and a short line is followed only when the corpus index saw it in
+        # enough documents to recur at all.
+        long_owner: dict[int, int] = {}
         short_docs: dict[str, set[int]] = defaultdict(set)
+        seen = corpus.line_docs if corpus.n_docs == len(docs) else None
         for i, doc in enumerate(docs):
             if doc.error:
                 continue
@@ -131,9 +135,9 @@ class BoilerplateDetector(Detector):
                 key = normalise_for_match(ln.text)
                 n = len(key.split())
                 if n >= self.group_line_words:
-                    j = long_owner.setdefault(key, i)
+                    j = long_owner.setdefault(hash(key), i)
                     parent[root(i)] = root(j)
-                elif n <= self.max_line_words:
+                elif n <= self.max_line_words and (seen is None or seen.get(key, 0) >= self.min_line_docs):
                     short_docs[key].add(i)
         self._recurring = {}
         for key, ids in short_docs.items():

@@ -37,9 +37,10 @@ class Executor(Protocol):
         """Audit each document with the fitted detectors; yields outcomes in input order, lazily."""
         ...
 
-    def map(self, fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
-        """`[fn(x) for x in items]`, possibly elsewhere (`fn` must be picklable: a module-level function
-        or a functools.partial of one)."""
+    def map(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
+        """`fn(x) for x in items`, in order, possibly elsewhere (`fn` must be picklable: a module-level
+        function or a functools.partial of one). Lazy both ways: items are read, and results
+        yielded, as a bounded window moves, so a streamed corpus is never held whole."""
         ...
 
     def translator(self, config: Config) -> CachedTranslator | None:

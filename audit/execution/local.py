@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
@@ -20,6 +21,7 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 _WORKER: dict[str, Any] = {}
+_END = object()
 
 
 def _init_worker(detectors: Sequence[Detector], corpus: CorpusIndex, config: Config) -> None:
@@ -68,11 +70,19 @@ class LocalExecutor:
                 for doc, (findings, result) in zip(batch, done, strict=True):
                     yield findings, replace(result, text=doc.text)
 
-    def map(self, fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
-        if self.jobs == 1 or len(items) < 2:
-            return [fn(x) for x in items]
-        with ProcessPoolExecutor(self.jobs) as pool:
-            return list(pool.map(fn, items, chunksize=max(1, min(16, len(items) // (self.jobs * 4)))))
+    def map(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
+        if self.jobs == 1:
+            yield from map(fn, items)
+            return
+        it = iter(items)
+        with ProcessPoolExecutor(self.jobs) as pool:  # a window in flight: items are read as it moves
+            inflight = deque(pool.submit(fn, x) for x in islice(it, self.jobs * 4))
+            while inflight:
+                result = inflight.popleft().result()
+                nxt = next(it, _END)
+                if nxt is not _END:
+                    inflight.append(pool.submit(fn, nxt))
+                yield result
 
     def translator(self, config: Config) -> CachedTranslator | None:
         return None

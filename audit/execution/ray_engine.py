@@ -154,15 +154,12 @@ class RayExecutor:
                                       buffered=4 * cpus):
             yield from outcomes
 
-    def map(self, fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
-        if not items:
-            return []
+    def map(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
         ray = self._ray
         fn_ref = ray.put(fn)
         task = ray.remote(_call)
         cpus = self._cpus()
-        return list(self._ordered(lambda x: task.remote(fn_ref, x), items, inflight=4 * cpus,
-                                  buffered=16 * cpus))
+        return self._ordered(lambda x: task.remote(fn_ref, x), items, inflight=4 * cpus, buffered=16 * cpus)
 
     def translator(self, config: Config) -> CachedTranslator | None:
         """The configured engine in a pool of Ray actors behind the driver's local cache, or None
