@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -90,13 +90,16 @@ def corroborate(docs: Sequence[Document], config: Config | None = None,
     members: dict[str, list[int]] = defaultdict(list)
     for i, doc_id in enumerate(doc_ids(good)):
         members[out.stories[doc_id]].append(i)
-    groups = (take(good, g) for g in members.values() if len(g) >= 2)  # read story by story
-    work = partial(story_pass, lang=lang, min_terms=opts.min_terms, align_min_score=opts.align_min_score,
+    # Stories are read back story by story, and sent in tasks of several stories (~100 documents)
+    # so that small stories do not cost a round trip each.
+    tasks = _story_batches((g for g in members.values() if len(g) >= 2), good)
+    work = partial(_story_batch, lang=lang, min_terms=opts.min_terms, align_min_score=opts.align_min_score,
                    diff_min_matched=opts.diff_min_matched)
-    for rows, findings, n_sentences in (executor.map(work, groups) if executor else map(work, groups)):
-        out.alignments.extend(rows)
-        out.findings.extend(findings)
-        out.n_sentences += n_sentences
+    for batch in (executor.map(work, tasks) if executor else map(work, tasks)):
+        for rows, findings, n_sentences in batch:
+            out.alignments.extend(rows)
+            out.findings.extend(findings)
+            out.n_sentences += n_sentences
     out.findings.sort(key=lambda f: (f.doc_id, f.start))
     out.timings["align"] = time.perf_counter() - clock
 
@@ -106,6 +109,25 @@ def corroborate(docs: Sequence[Document], config: Config | None = None,
                                 executor=executor)
     out.timings["entities"] = time.perf_counter() - clock
     return out
+
+
+def _story_batches(groups: Iterable[list[int]], docs: Sequence[Document], min_docs: int = 100
+                   ) -> Iterator[list[list[Document]]]:
+    batch: list[list[Document]] = []
+    size = 0
+    for positions in groups:
+        batch.append(take(docs, positions))
+        size += len(positions)
+        if size >= min_docs:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+def _story_batch(stories: list[list[Document]], **options: Any
+                 ) -> list[tuple[list[AlignmentRow], list[Finding], int]]:
+    return [story_pass(story, **options) for story in stories]
 
 
 def story_pass(story_docs: Sequence[Document], lang: str, min_terms: int, align_min_score: float,
