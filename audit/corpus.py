@@ -41,11 +41,7 @@ class CorpusIndex:
         """With `executor`, chunks of documents are indexed in parallel and the partial indexes merged
         in corpus order (the same index as one pass, insertion order included)."""
         if executor is None:
-            index = cls(lang=lang, name_forms=Counter() if lang else None)
-            for doc in docs:
-                if not doc.error:
-                    index.add(doc)
-            return index._without_unique_lines()
+            return _index_chunk(docs, lang)._without_unique_lines()
         from audit.docstore import chunks, loaded
 
         index = cls(lang=lang, name_forms=Counter() if lang else None)

@@ -103,13 +103,9 @@ def segments_frame(rows: Sequence[dict[str, Any]]) -> pl.DataFrame:
                         orient="row")
 
 
-def repair_queue(results: Sequence[DocumentResult], findings: Sequence[Finding]) -> pl.DataFrame:
-    """Documents needing repair, worst quality first, with their most costly problems."""
-    return repair_frame(repair_rows(results, findings))
-
-
 def repair_rows(results: Sequence[DocumentResult], findings: Sequence[Finding]) -> list[dict[str, Any]]:
-    """The repair queue's rows (unranked) for some documents and all of their findings."""
+    """The repair queue's rows (unranked) for some documents and all of their findings: documents
+    needing repair with their most costly problems (`repair_frame` ranks them)."""
     by_doc: dict[str, list[Finding]] = {}
     for f in findings:
         by_doc.setdefault(f.doc_id, []).append(f)
@@ -208,7 +204,7 @@ def write_outputs(result: Any, out: Path) -> None:
             _write_table(result, name, out / f"{name}.parquet")
         else:
             (out / f"{name}.parquet").unlink(missing_ok=True)
-    for spool in getattr(result, "spools", []):
+    for spool in result.spools:
         spool.close()
     result.spools = []
     _atomic(out / "run.json", lambda p: Path(p).write_text(
@@ -217,7 +213,7 @@ def write_outputs(result: Any, out: Path) -> None:
 
 
 def _write_table(result: Any, name: str, parquet: Path, also_jsonl: Path | None = None) -> None:
-    table = result._tables[name]
+    table = result.stored(name)
     if isinstance(table, pl.LazyFrame):
         _atomic(parquet, lambda p: table.sink_parquet(p))
         written = pl.scan_parquet(parquet)

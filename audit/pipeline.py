@@ -32,8 +32,6 @@ log = logging.getLogger(__name__)
 
 Table = pl.DataFrame | pl.LazyFrame
 
-TABLES = ("findings", "documents", "repair_queue", "segments", "entities", "alignments")
-
 
 class AuditResult:
     """A run's tables. Each is a polars DataFrame when read; a streamed run holds them as lazy
@@ -61,6 +59,10 @@ class AuditResult:
         if isinstance(table, pl.LazyFrame):
             table = self._tables[name] = table.collect()
         return table
+
+    def stored(self, name: str) -> Table | None:
+        """The table as held: a DataFrame, or a LazyFrame not read yet."""
+        return self._tables[name]
 
     def lazy(self, name: str) -> pl.LazyFrame | None:
         table = self._tables[name]

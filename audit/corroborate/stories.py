@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 SparseRow = tuple[np.ndarray, np.ndarray]
 """Ascending term ids and their weights."""
-ChunkCounts = tuple[list[str], list[SparseRow]]
+ChunkCounts = tuple[list[str], list[tuple[np.ndarray, np.ndarray]]]
 """A chunk's own vocabulary, and per document the (vocabulary index, count) arrays of its terms."""
 
 
