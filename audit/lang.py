@@ -20,8 +20,8 @@ def wordfreq_languages() -> frozenset[str]:
 
 
 @lru_cache(maxsize=64)
-def _frequencies(lang: str) -> dict[str, float]:
-    return get_frequency_dict(lang)  # wordfreq keeps the same dict for its own lookups
+def _frequencies(lang: str, wordlist: str = "best") -> dict[str, float]:
+    return get_frequency_dict(lang, wordlist)  # wordfreq keeps the same dict for its own lookups
 
 
 @lru_cache(maxsize=500_000)
@@ -38,6 +38,21 @@ def zipf(word: str, lang: str) -> float:
         freq = _frequencies(lang).get(word)
         return round(math.log10(freq) + 9, 2) if freq else 0.0
     return zipf_frequency(word, lang)
+
+
+def in_wordlist(word: str, lang: str, wordlist: str = "best") -> bool:
+    """Whether wordfreq has lower-case `word` in `lang` at all (`zipf_frequency(...) > 0`).
+
+    Plain lower-case ASCII words are looked up directly: wordfreq's tokenisers leave them
+    unchanged in every language (Turkish casing, Romanian cedillas and Serbian transliteration
+    touch only other letters), and a first `zipf_frequency` call per word and language costs
+    ~50 µs, which made this test the merged-word detector's main cost.
+    """
+    if lang not in wordfreq_languages():
+        return False
+    if word.isascii() and word.isalpha() and word.islower():
+        return word in _frequencies(lang, wordlist)  # every listed word has zipf >= 1
+    return zipf_frequency(word, lang, wordlist=wordlist) > 0
 
 
 @lru_cache(maxsize=64)
@@ -58,7 +73,20 @@ _langdetect_ready = False
 
 
 def detect_language(text: str) -> LangGuess | None:
-    """Deterministic langdetect (fixed seed); None when it cannot decide."""
+    """Deterministic langdetect (fixed seed); None when it cannot decide.
+
+    Sentences and lines are cached: the seed makes the answer a function of the text, and
+    repeated ones (menus, credits, boilerplate) would otherwise pay ~10 ms each time.
+    """
+    return _detect_short(text) if len(text) <= 1000 else _detect(text)
+
+
+@lru_cache(maxsize=8192)
+def _detect_short(text: str) -> LangGuess | None:
+    return _detect(text)
+
+
+def _detect(text: str) -> LangGuess | None:
     global _langdetect_ready
     from langdetect import DetectorFactory, detect_langs
     from langdetect.lang_detect_exception import LangDetectException
@@ -83,15 +111,31 @@ def lexical_vote(
     `margin`, a token known in the target also votes when a candidate has it `margin` Zipf points
     more often (English function words inside German text).
     """
+    table = _vote_table(target, candidates, foreign_min, target_max, margin)
     votes: dict[str, int] = {}
     for tok in tokens:
-        best_lang = _vote(tok.lower(), target, candidates, foreign_min, target_max, margin)
+        low = tok.lower()
+        best_lang = table.get(low)
+        if best_lang is None:
+            if len(table) >= _VOTE_TABLE_SIZE:
+                table.clear()
+            best_lang = table[low] = _vote(low, target, candidates, foreign_min, target_max, margin)
         if best_lang:
             votes[best_lang] = votes.get(best_lang, 0) + 1
     return votes
 
 
-@lru_cache(maxsize=200_000)
+_VOTE_TABLE_SIZE = 200_000
+
+
+@lru_cache(maxsize=32)
+def _vote_table(target: str, candidates: tuple[str, ...], foreign_min: float, target_max: float,
+                margin: float | None) -> dict[str, str]:
+    """Each vote setting's answers by lower-case token: a plain dict lookup per token, where an
+    lru_cache keyed on all six arguments cost more than the vote itself."""
+    return {}
+
+
 def _vote(low: str, target: str, candidates: tuple[str, ...], foreign_min: float, target_max: float,
           margin: float | None) -> str:
     tz = zipf(low, target)

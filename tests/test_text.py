@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from audit.text import lines, normalise_for_match, paragraphs, sentences, words
+from audit.text import lines, normalise_for_match, paragraphs, sentences, word_matches, word_texts, words
 
 TEXT = ("  Dr. Smith met U.S. officials in Hanoi.  He said “yes.” Then he left!\n\n"
         "Second paragraph, line one\nline two.\n")
@@ -33,3 +33,22 @@ def test_words_keep_inner_hyphens_and_apostrophes() -> None:
 
 def test_normalise_for_match_ignores_quote_style_and_case() -> None:
     assert normalise_for_match('Russia has "right"') == normalise_for_match("russia  has “right”")
+
+
+@pytest.mark.parametrize("text", [TEXT, "Kim Jong-un's state-run media", TEXT * 40, "", "١٢٣ Ünïcödé naïve"])
+def test_word_texts_and_matches_agree_with_words(text) -> None:
+    """The offset-free twins used on hot paths must tokenise exactly as `words` does (long
+    texts, past the cache's 2,000 characters, included)."""
+    spans = words(text)
+    assert word_texts(text) == tuple(w.text for w in spans)
+    assert [(m.start(), m.end(), m.group()) for m in word_matches(text)] == [
+        (w.start, w.end, w.text) for w in spans]
+
+
+def test_cached_segmentations_hand_out_fresh_lists() -> None:
+    """lines/sentences/paragraphs are cached per text; a caller mutating its list must not
+    change what the next caller gets."""
+    for unit in (lines, paragraphs, sentences):
+        first = unit(TEXT)
+        first.clear()
+        assert unit(TEXT)

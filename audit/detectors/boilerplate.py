@@ -21,7 +21,7 @@ from audit.detectors.base import Detector
 from audit.lang import stopwords
 from audit.records import Document, Finding
 from audit.resources import load_table
-from audit.text import Span, lines, normalise_for_match, paragraphs, words
+from audit.text import Span, lines, normalise_for_match, paragraphs, word_texts, words
 
 _CTA_LANGS = ("es", "ca", "fr", "de", "pt", "it")
 # A line ends like a sentence: terminal punctuation, maybe followed by closing quotes/brackets.
@@ -150,7 +150,7 @@ class BoilerplateDetector(Detector):
 
     # ---- line classifiers -------------------------------------------------------------------
     def _is_prose(self, text: str) -> bool:
-        return len(words(text)) >= self.prose_words and bool(_SENTENCE_END.search(text))
+        return len(word_texts(text)) >= self.prose_words and bool(_SENTENCE_END.search(text))
 
     def _fused_crumb(self, ln: Span) -> Hit:
         token = ln.text.split(None, 1)[0]
@@ -181,11 +181,11 @@ class BoilerplateDetector(Detector):
         segs = [text[a:b] for a, b in zip(bounds, ends, strict=True)]
         rooted = segs[0].strip().lower() in self._vocab["nav_root"]
         last = segs[-1].strip()
-        title = len(words(last)) >= 4 or bool(_SENTENCE_END.search(last))
+        title = len(word_texts(last)) >= 4 or bool(_SENTENCE_END.search(last))
         crumbs = segs[:-1] if (title or not last) else segs
         if not rooted:
             ok = len(segs) >= 3 and all(
-                1 <= len(words(s)) <= 3 and s.strip()[:1].isupper()
+                1 <= len(word_texts(s)) <= 3 and s.strip()[:1].isupper()
                 and not regex.search(r"[\d.!?,;:]", s) for s in crumbs
             )
             if not ok:
@@ -196,9 +196,10 @@ class BoilerplateDetector(Detector):
         return ln.start, ln.start + end, 0.9 if rooted else 0.75, "breadcrumb navigation"
 
     def _prev_next(self, ln: Span) -> Hit:
-        toks = words(ln.text)
-        if not toks or toks[0].start != 0 or toks[0].text.lower() not in self._vocab["prev_next"]:
+        texts = word_texts(ln.text)
+        if not texts or not ln.text.startswith(texts[0]) or texts[0].lower() not in self._vocab["prev_next"]:
             return None
+        toks = words(ln.text)
         first = toks[0].text
         if len(toks) == 1 or all(t.text.lower() in self._vocab["prev_next"] for t in toks):
             return ln.start, ln.end, 0.8, "pager link"
@@ -243,7 +244,7 @@ class BoilerplateDetector(Detector):
             return ln.start, ln.end, 0.9, f"call-to-action/widget text ('{m.group()}')"
         if n_words > self.max_widget_words or _SENTENCE_END.search(ln.text):
             return None
-        toks = [t.text.lower() for t in words(ln.text)]
+        toks = [t.lower() for t in word_texts(ln.text)]
         v = self._vocab
         known = v["cta_word"] | v["nav_root"] | v["prev_next"] | self._stop
         target_stop = stopwords(self.lang)
@@ -260,11 +261,11 @@ class BoilerplateDetector(Detector):
 
     def _attribution(self, text: str) -> bool:
         """Sign-offs and bylines (`AFP and AP Agencies`, `By Jane Doe`) are content: left alone."""
-        toks = {t.text.lower() for t in words(text)}
+        toks = {t.lower() for t in word_texts(text)}
         return bool(toks & self._agencies) or bool(_BYLINE.match(text))
 
     def _line_hit(self, ln: Span, i: int, top: bool, edge: bool, corpus: CorpusIndex) -> Hit:
-        n_words = len(words(ln.text))
+        n_words = len(word_texts(ln.text))
         hit = self._fused_crumb(ln) or self._crumb(ln, top) or self._prev_next(ln)
         if not hit and self._reading.match(ln.text):
             hit = ln.start, ln.end, 0.85, "reading-time widget"
@@ -304,7 +305,7 @@ class BoilerplateDetector(Detector):
             idx = [i for i, ln in enumerate(lns) if para.start <= ln.start < para.end]
             if len(idx) < 2 or min(idx) <= last:
                 continue
-            if any(len(words(lns[i].text)) > self.max_line_words or self._is_prose(lns[i].text)
+            if any(len(word_texts(lns[i].text)) > self.max_line_words or self._is_prose(lns[i].text)
                    for i in idx):
                 continue
             if not any(i in hits and hits[i][2] >= 0.8 for i in idx):

@@ -21,7 +21,7 @@ from audit.corpus import CorpusIndex
 from audit.detectors.base import Detector
 from audit.records import Document, Finding
 from audit.resources import load_table
-from audit.text import Span, lines, words
+from audit.text import Span, lines, word_texts
 
 # Sentence punctuation after a word of 2+ characters (not `U.S.`), or a closing bracket, then an
 # upper-case letter with no space.
@@ -68,7 +68,7 @@ class CaptionDetector(Detector):
 
     # ---- evidence on a candidate credit -------------------------------------------------------
     def _tokens(self, text: str) -> list[str]:
-        return [w.text for w in words(text)]
+        return list(word_texts(text))
 
     def _name_like(self, toks: list[str]) -> bool:
         return bool(toks) and all(

@@ -18,14 +18,13 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import regex
-from wordfreq import zipf_frequency
 
 from audit.corpus import CorpusIndex
 from audit.detectors.base import Detector
-from audit.lang import stopwords, zipf
+from audit.lang import in_wordlist, stopwords, zipf
 from audit.records import Document, Finding
 from audit.resources import load_list, load_table
-from audit.text import Span, lines, words
+from audit.text import Span, lines, word_matches
 
 # The whitespace-delimited chunk holds a URL, e-mail, handle, hashtag, path or domain.
 _CODE_RE = regex.compile(r"[@#/\\_=]|://|www\.|\p{L}\.\p{Ll}{2,}")
@@ -117,7 +116,7 @@ class MergedWordDetector(Detector):
     def _foreign(self, token: str) -> bool:
         """Common in another language (`vestit`, `resultado`): untranslated, not fused."""
         low = token.lower()
-        return any(zipf_frequency(low, code, wordlist="small") > 0 for code in self.foreign_langs)
+        return any(in_wordlist(low, code, "small") for code in self.foreign_langs)
 
     @cached_property
     def function_words(self) -> frozenset[str]:
@@ -126,28 +125,33 @@ class MergedWordDetector(Detector):
     # -- detection ----------------------------------------------------------------------------
     def detect(self, doc: Document, corpus: CorpusIndex) -> Iterable[Finding]:
         text = doc.text
-        toks = words(text)
+        # Most tokens fail the cheap tests below on their text alone, so offsets (and Spans) are
+        # read from the regex matches only for the few that pass.
+        matches = word_matches(text)
         line_spans = lines(text)
         li = 0
-        for k, tok in enumerate(toks):
-            while li < len(line_spans) and line_spans[li].end <= tok.start:
-                li += 1
-            line = line_spans[li] if li < len(line_spans) else Span(tok.start, tok.end, tok.text)
-            t = tok.text
+        for k, m in enumerate(matches):
+            t = m.group()
             if len(t) < self.min_len or "-" in t or "'" in t or "’" in t or t.isupper():
                 continue
-            if self._is_code(text, tok) or zipf(t.lower(), self.lang) >= self.whole_max:
+            if zipf(t.lower(), self.lang) >= self.whole_max:
+                continue
+            tok = Span(m.start(), m.end(), t)
+            if self._is_code(text, tok):
                 continue
             if (corpus.lower_docs.get(t.lower(), 0) > self.max_token_docs
                     or corpus.forms.get(t, 0) > self.max_token_count):
                 continue
             if self._foreign(t):
                 continue
-            nxt = toks[k + 1] if k + 1 < len(toks) else None
+            while li < len(line_spans) and line_spans[li].end <= tok.start:
+                li += 1
+            line = line_spans[li] if li < len(line_spans) else tok
+            nxt = matches[k + 1].group() if k + 1 < len(matches) else ""
             if _HUMP_RE.search(t):
-                yield from self._camel(doc, tok, line, toks, k, corpus)
-            elif t[1:].islower() and self._target_prose(line, toks):
-                split = self._best_split(t, nxt.text if nxt else "", corpus)
+                yield from self._camel(doc, tok, line, matches, k, corpus)
+            elif t[1:].islower() and self._target_prose(line, matches):
+                split = self._best_split(t, nxt, corpus)
                 if split and split.confidence >= self.min_confidence:
                     yield self.finding(
                         doc, tok.start, tok.end, "merged_word", "major",
@@ -168,11 +172,12 @@ class MergedWordDetector(Detector):
             e += 1
         return bool(_CODE_RE.search(text[s:e]))
 
-    def _target_prose(self, line: Span, toks: Sequence[Span]) -> bool:
+    def _target_prose(self, line: Span, matches: Sequence[regex.Match[str]]) -> bool:
         """A long line must read as the target language (not untranslated or foreign text)."""
-        lo = bisect_left(toks, line.start, key=_start)
-        hi = bisect_right(toks, line.end, lo=lo, key=_end)
-        inside = [w.text.lower() for w in toks[lo:hi] if line.start <= w.start and w.end <= line.end]
+        lo = bisect_left(matches, line.start, key=_start)
+        hi = bisect_right(matches, line.end, lo=lo, key=_end)
+        inside = [w.group().lower() for w in matches[lo:hi]
+                  if line.start <= w.start() and w.end() <= line.end]
         if len(inside) < self.stop_ratio_min_words:
             return True
         hits = sum(1 for w in inside if w in self.function_words)
@@ -256,7 +261,8 @@ class MergedWordDetector(Detector):
         return Split(left, right, score, min(conf, 0.95), signal)
 
     def _camel(
-        self, doc: Document, tok: Span, line: Span, toks: list[Span], k: int, corpus: CorpusIndex
+        self, doc: Document, tok: Span, line: Span, matches: Sequence[regex.Match[str]], k: int,
+        corpus: CorpusIndex,
     ) -> Iterable[Finding]:
         """`HomeWorldAsiaRussia`: Title-case words glued together (breadcrumbs, menus)."""
         t = tok.text
@@ -272,7 +278,7 @@ class MergedWordDetector(Detector):
         at_line_start = tok.start == line.start
         if len(humps) == 2 and not (at_line_start and all(seen)):
             return
-        more_text = k + 1 < len(toks) and toks[k + 1].start < line.end
+        more_text = k + 1 < len(matches) and matches[k + 1].start() < line.end
         parts = humps[:-1] if at_line_start and more_text and len(humps) >= 3 else humps
         end = tok.start + sum(len(h) for h in parts)
         suggestion = " ".join(parts) + (" " if len(parts) < len(humps) else "")
@@ -286,9 +292,9 @@ class MergedWordDetector(Detector):
         )
 
 
-def _start(span: Span) -> int:
-    return span.start
+def _start(m: regex.Match[str]) -> int:
+    return m.start()
 
 
-def _end(span: Span) -> int:
-    return span.end
+def _end(m: regex.Match[str]) -> int:
+    return m.end()

@@ -19,7 +19,7 @@ from audit.detectors.base import Detector
 from audit.lang import detect_language, language_name, lexical_vote, wordfreq_languages, zipf
 from audit.records import Document, Finding
 from audit.resources import lexicon_path, load_table
-from audit.text import Span, lines, sentences, words
+from audit.text import Span, lines, sentences, word_texts
 
 LATIN_LANGS = (
     "ca", "cs", "da", "de", "en", "es", "fi", "fil", "fr", "hu", "id", "is", "it", "lt", "lv", "ms",
@@ -105,8 +105,8 @@ class UntranslatedDetector(Detector):
 
     def _sentence_evidence(self, sent: Span) -> _Evidence | None:
         """Language ID and word-frequency votes for one sentence (names left out of the vote)."""
-        toks = [w.text for i, w in enumerate(words(sent.text))
-                if (i == 0 or not w.text[:1].isupper()) and not w.text.isupper()]
+        toks = [w for i, w in enumerate(word_texts(sent.text))
+                if (i == 0 or not w[:1].isupper()) and not w.isupper()]
         if len(toks) < self.min_sentence_tokens:
             return None
         votes = self._votes(toks)
@@ -209,7 +209,7 @@ class UntranslatedDetector(Detector):
         code, strong = self._crumb_vote(text)
         if not strong:
             return None
-        toks = [w.text for w in words(text)]
+        toks = list(word_texts(text))
         if len(toks) == 1 and not lexical_vote(toks, self.lang, (code,), foreign_min=self.edge_word_min):
             return None
         return code
@@ -220,7 +220,7 @@ class UntranslatedDetector(Detector):
         Strong: one word unseen in the target, or several words confirmed by language ID.
         Weak: one word merely far more frequent there (`Monde`); it counts next to a strong one.
         """
-        toks = [w.text for w in words(text)]
+        toks = list(word_texts(text))
         if not 1 <= len(toks) <= self.max_crumb_words:
             return "", False
         votes = self._votes(toks)

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+import pytest
+from wordfreq import zipf_frequency
+
+from audit.lang import detect_language, in_wordlist, lexical_vote, zipf
+
+# Real words: English, Romance and Slavic, with diacritics, Turkish dotted/dotless i, Romanian
+# cedilla/comma forms and German sharp s (the cases where wordfreq's tokeniser rewrites a word).
+WORDS = ["government", "resultado", "vestit", "també", "président", "straße", "şi", "și", "istanbul",
+         "ıslak", "garbledxq", "sentència", "україна", "thành", "ho", "naïve"]
+
+
+@pytest.mark.parametrize("lang", ["en", "es", "ca", "ro", "tr", "de", "uk", "vi", "sh"])
+def test_in_wordlist_agrees_with_zipf_frequency(lang) -> None:
+    for word in WORDS:
+        assert in_wordlist(word, lang, "small") == (zipf_frequency(word, lang, wordlist="small") > 0), word
+
+
+def test_lexical_vote_counts_foreign_words_and_is_stable_across_calls() -> None:
+    toks = ["el", "gobierno", "anunció", "este", "jueves", "un", "paquete", "de", "medidas"]
+    first = lexical_vote(toks, "en", ("es", "fr", "de"))
+    assert first.get("es", 0) >= 4 and "fr" not in first
+    assert lexical_vote(toks, "en", ("es", "fr", "de")) == first  # second call answers from its table
+    # Another setting has its own answers: with a margin, English-known words can vote too.
+    assert sum(lexical_vote(toks, "en", ("es", "fr", "de"), margin=2.0).values()) >= sum(first.values())
+    assert zipf("gobierno", "es") > 3 > zipf("gobierno", "en")
+
+
+def test_detect_language_is_repeatable() -> None:
+    text = "El Gobierno anunció este jueves un paquete de medidas para contener la subida de los precios."
+    first = detect_language(text)
+    assert first is not None and first.lang == "es"
+    assert detect_language(text) == first
+    long_text = " ".join([text] * 20)  # past the cached length
+    assert detect_language(long_text).lang == "es"
