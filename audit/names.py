@@ -40,17 +40,18 @@ def titles(lang: str) -> frozenset[str]:
     return frozenset(t.rstrip(".").lower() for t in load_list("person_titles", lang=lang, missing_ok=True))
 
 
-def _is_title(tok: str, lang: str) -> bool:
-    return tok.rstrip(".").lower() in titles(lang)
-
-
 def name_chunks(text: str, lang: str = "en") -> list[NameChunk]:
     """Capitalised multi-word (or single-word) name candidates with exact offsets."""
     out: list[NameChunk] = []
+    title_words, stops = titles(lang), stopwords(lang)
     for m in _CHUNK_RE.finditer(text):
-        toks: list[tuple[int, str]] = []
+        chunk = m.group()
         pos = m.start()
-        for tok in m.group().split(" "):
+        if " " not in chunk and not chunk.endswith("s"):  # one word, no possessive: the common case
+            _add_chunk(out, text, [(pos, chunk)], title_words, stops)
+            continue
+        toks: list[tuple[int, str]] = []
+        for tok in chunk.split(" "):
             toks.append((pos, tok))
             pos += len(tok) + 1
         # `North Korea’s Kim Jong Un` -> `North Korea` and `Kim Jong Un`.
@@ -58,24 +59,27 @@ def name_chunks(text: str, lang: str = "en") -> list[NameChunk]:
         for p, tok in toks:
             if _POSSESSIVE_RE.search(tok) and len(tok) > 2:
                 run.append((p, tok[:-2]))
-                _add_chunk(out, text, run, lang)
+                _add_chunk(out, text, run, title_words, stops)
                 run = []
             else:
                 run.append((p, tok))
-        _add_chunk(out, text, run, lang)
+        _add_chunk(out, text, run, title_words, stops)
     return out
 
 
-def _add_chunk(out: list[NameChunk], text: str, toks: list[tuple[int, str]], lang: str) -> None:
+def _add_chunk(out: list[NameChunk], text: str, toks: list[tuple[int, str]], title_words: frozenset[str],
+               stops: frozenset[str]) -> None:
     if not toks:
         return
     full_start = toks[0][0]
     # Keep what follows the last title: `Deputy Foreign Minister Le Thi Thu Hang`.
-    last_title = max((i for i, (_, t) in enumerate(toks) if _is_title(t, lang)), default=-1)
+    last_title = -1
+    for i, (_, t) in enumerate(toks):
+        if t.rstrip(".").lower() in title_words:
+            last_title = i
     title_start = full_start if last_title >= 0 else None
     toks = toks[last_title + 1 :]
     if last_title < 0 and _at_sentence_start(text, full_start):
-        stops = stopwords(lang)
         while toks and toks[0][1].lower() in stops and not is_all_caps(toks[0][1]):
             toks = toks[1:]
     if not toks:

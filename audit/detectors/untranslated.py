@@ -33,6 +33,7 @@ _OTHER_SCRIPT = (
 _SCRIPT_RUN_RE = regex.compile(
     rf"[{_OTHER_SCRIPT}][{_OTHER_SCRIPT}\p{{M}}]*(?:[\s\p{{P}}\p{{N}}]+[{_OTHER_SCRIPT}][{_OTHER_SCRIPT}\p{{M}}]*)*"
 )
+_OTHER_SCRIPT_CHAR_RE = regex.compile(rf"[{_OTHER_SCRIPT}]")
 _TRAIL_RE = regex.compile(r"[\s\p{P}\p{N}]+$")
 _CJK_RE = regex.compile(r"[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]")
 # Breadcrumb / menu separators between short items.
@@ -42,6 +43,7 @@ _ACRONYM_DEF_RE = regex.compile(
     r"(?:\s+(?:\p{Lu}[\p{L}'’-]*|of|the|and|for|on|in|de|del|la|des|du|der|für|und)){1,9})"
     r"\s+\((\p{Lu}{2,6})\)"
 )
+_BRACKETED_ACRONYM_RE = regex.compile(r"\s\(\p{Lu}{2,6}\)")  # a part of every _ACRONYM_DEF_RE match
 _CAPS_TOKEN_RE = regex.compile(r"(?<![\p{L}\p{N}.])(\p{Lu}{2,6})(?![\p{L}\p{N}]|\.\p{L})")
 
 
@@ -161,6 +163,10 @@ class UntranslatedDetector(Detector):
 
     # ---- other scripts in a Latin-script text -------------------------------------------
     def _scripts(self, doc: Document, found: list[Finding]) -> Iterator[Finding]:
+        # Test the document's distinct characters first: scanning every position with the script
+        # classes is slow, and most documents have none of these scripts.
+        if not any(_OTHER_SCRIPT_CHAR_RE.match(c) for c in set(doc.text) if not c.isascii()):
+            return
         for m in _SCRIPT_RUN_RE.finditer(doc.text):
             text = _TRAIL_RE.sub("", m.group())
             end = m.start() + len(text)
@@ -254,7 +260,8 @@ class UntranslatedDetector(Detector):
         text = doc.text
         defined: dict[str, str] = {}
         in_brackets: set[str] = set()
-        for m in _ACRONYM_DEF_RE.finditer(text):
+        bracketed = _BRACKETED_ACRONYM_RE.search(text) is not None
+        for m in _ACRONYM_DEF_RE.finditer(text) if bracketed else ():
             acro = m.group(2)
             in_brackets.add(acro)
             long_words = m.group(1).split()
