@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from audit.corroborate.tokens import Token, content_terms, tokens
 from audit.records import Document
@@ -25,8 +25,10 @@ class Sentence:
     start: int
     end: int
     text: str
-    toks: tuple[Token, ...]
-    terms: frozenset[str]
+    # Derived from text and start: left out of == and hash, which sets and dicts of sentences
+    # call often and which hashed every token otherwise.
+    toks: tuple[Token, ...] = field(compare=False)
+    terms: frozenset[str] = field(compare=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ Which side is wrong is decided by the story: the value more documents give is th
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
@@ -108,6 +108,12 @@ def diff_divergences(
     """The one fact that differs between two otherwise identical sentences, if that is the case."""
     ta, tb = al.a.toks, al.b.toks
     la, lb = [t.low for t in ta], [t.low for t in tb]
+    if la == lb:
+        return []  # nothing differs (wire copy repeated word for word is common)
+    # The words both sides share bound what the matcher can match: skip it when too few are.
+    shared = sum((Counter(la) & Counter(lb)).values())
+    if shared < 5 or shared < min_matched * min(len(la), len(lb)):
+        return []
     sm = SequenceMatcher(None, la, lb, autojunk=False)
     matched = sum(b.size for b in sm.get_matching_blocks())
     if matched < 5 or matched < min_matched * min(len(la), len(lb)):

@@ -24,12 +24,13 @@ class Token(NamedTuple):
 def tokens(text: str, offset: int = 0) -> list[Token]:
     """Every word and number with its offsets (possessive `’s` kept apart from the name)."""
     out = []
+    new = tuple.__new__  # what Token(...) calls, without its Python-level __new__
     for m in TOKEN_RE.finditer(text):
         t = m.group()
-        end = m.end()
+        start, end = m.span()
         if len(t) > 2 and t[-2] in "'’" and t[-1] in "sS":
             t, end = t[:-2], end - 2
-        out.append(Token(offset + m.start(), offset + end, t, t.lower(), t[:1].isdigit()))
+        out.append(new(Token, (offset + start, offset + end, t, t.lower(), t[:1].isdigit())))
     return out
 
 
