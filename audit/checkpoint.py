@@ -16,7 +16,7 @@ import json
 import logging
 import os
 import time
-from dataclasses import asdict, fields, replace
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import IO, Any
 
@@ -99,7 +99,7 @@ class Checkpoint:
         if self._fh is None:
             return
         row = {"doc_id": doc.doc_id, "doc_hash": content_hash(doc.text),
-               "findings": [asdict(f) for f in findings], "result": asdict(replace(result, text=""))}
+               "findings": [_row(f) for f in findings], "result": {**_row(result), "text": ""}}
         self._fh.write(json.dumps(row, ensure_ascii=False) + "\n")
         self.audited += 1
         self._pending += 1
@@ -123,6 +123,15 @@ class Checkpoint:
 
     def info(self) -> dict[str, Any]:
         return {"path": str(self.path), "reused": self.reused, "audited": self.audited}
+
+
+def _row(record: Finding | DocumentResult) -> dict[str, Any]:
+    """`asdict` without its deep copy (the fields are scalars and a flat evidence dict, written
+    out at once): the deep copy was most of a checkpoint write."""
+    return {name: getattr(record, name) for name in _FIELD_NAMES[type(record)]}
+
+
+_FIELD_NAMES = {cls: tuple(f.name for f in fields(cls)) for cls in (Finding, DocumentResult)}
 
 
 def _finding(row: dict[str, Any]) -> Finding:

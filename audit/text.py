@@ -62,13 +62,21 @@ def _short_word_texts(text: str) -> tuple[str, ...]:
     return tuple(m.group() for m in WORD_RE.finditer(text))
 
 
-def word_matches(text: str) -> list[regex.Match[str]]:
-    """The regex matches behind `words(text)`, for a scan that needs offsets of a few tokens only."""
-    return list(WORD_RE.finditer(text))
+def word_matches(text: str) -> tuple[regex.Match[str], ...]:
+    """The regex matches behind `words(text)`, for a scan that needs offsets of a few tokens only.
+    A document's are cached (up to 1M characters): scoring counts the words the detectors read."""
+    if len(text) <= 1_000_000:
+        return _word_matches(text)
+    return tuple(WORD_RE.finditer(text))
+
+
+@lru_cache(maxsize=2)
+def _word_matches(text: str) -> tuple[regex.Match[str], ...]:
+    return tuple(WORD_RE.finditer(text))
 
 
 def word_count(text: str) -> int:
-    return len(word_texts(text)) if len(text) <= 2000 else len(WORD_RE.findall(text))
+    return len(word_texts(text)) if len(text) <= 2000 else len(word_matches(text))
 
 
 def lines(text: str) -> list[Span]:

@@ -29,6 +29,10 @@ _SENTENCE_END = regex.compile(r"[.!?…][\"'”’»)\]]*$")
 # Breadcrumb separators: guillemets/arrows may touch the words, the rest need spaces around.
 _CRUMB_SEP = regex.compile(r"\s*[»›→]\s*|\s+(?:>|\||/|·|•|::)\s+")
 _CAMEL_PART = regex.compile(r"\p{Lu}\p{Ll}+")
+_CRUMB_BREAKER = regex.compile(r"[\d.!?,;:]")
+_LOWER = regex.compile(r"\p{Ll}")
+_LINK_MARK = regex.compile(r"[:»›<>|]")
+_DATE_NUMBER = regex.compile(r"\d{1,4}(?:st|nd|rd|th|º|ª|er|h)?")
 _DATE_SPLIT = regex.compile(r"[\s,./\-–|:()]+")
 _BYLINE = regex.compile(r"^(?:by|por|per|par|von|di|de)\s+\p{Lu}", regex.IGNORECASE)
 
@@ -186,7 +190,7 @@ class BoilerplateDetector(Detector):
         if not rooted:
             ok = len(segs) >= 3 and all(
                 1 <= len(word_texts(s)) <= 3 and s.strip()[:1].isupper()
-                and not regex.search(r"[\d.!?,;:]", s) for s in crumbs
+                and not _CRUMB_BREAKER.search(s) for s in crumbs
             )
             if not ok:
                 return None
@@ -205,8 +209,8 @@ class BoilerplateDetector(Detector):
             return ln.start, ln.end, 0.8, "pager link"
         after = ln.text[toks[0].end:toks[1].start]
         second = toks[1].text.lower()
-        shouted = len(first) >= 4 and first.isupper() and regex.search(r"\p{Ll}", ln.text)
-        linked = second in self._vocab["cta_word"] or regex.search(r"[:»›<>|]", after)
+        shouted = len(first) >= 4 and first.isupper() and _LOWER.search(ln.text)
+        linked = second in self._vocab["cta_word"] or _LINK_MARK.search(after)
         if (shouted or linked) and len(toks) <= 2 * self.max_line_words:
             return ln.start, ln.end, 0.85, "previous/next article link"
         return None
@@ -217,7 +221,7 @@ class BoilerplateDetector(Detector):
         if not toks or len(toks) > 10:
             return False
         cal, filler = self._vocab["calendar"], self._vocab["date_filler"]
-        numeric = [t for t in toks if regex.fullmatch(r"\d{1,4}(?:st|nd|rd|th|º|ª|er|h)?", t)]
+        numeric = [t for t in toks if _DATE_NUMBER.fullmatch(t)]
         if any(t not in cal and t not in filler and t not in numeric for t in toks):
             return False
         named = sum(t in cal for t in toks)

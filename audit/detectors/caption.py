@@ -29,6 +29,11 @@ _FUSION = regex.compile(r"(?:(?<=[\p{L}\p{N}]{2})\.|[!?)\]])(?=\p{Lu})")
 _SEPARATOR = regex.compile(r"\s[–—-]\s|/|\s\|\s")
 _SENTENCE_INSIDE = regex.compile(r"[.!?]\s+\p{Lu}")
 _PAREN = regex.compile(r"\(([^()\n]{2,120})\)")
+_OPEN_END = regex.compile(r"[!?:;,]$")
+_PUNCT_END = regex.compile(r"[.!?:;,]$")
+_LINKED = regex.compile(r"/|:|\bvia\b|\bby\b")
+_ONE_SLASH = regex.compile(r"[^/]+/[^/]+")
+_DASH_SPLIT = regex.compile(r"\s[–—|]\s")
 
 
 def _terms(kind: str) -> frozenset[str]:
@@ -94,7 +99,7 @@ class CaptionDetector(Detector):
         if _SENTENCE_INSIDE.search(stripped) or not self._name_like(toks):
             return None
         agency = self._agency_hits(toks)
-        if regex.search(r"[!?:;,]$", stripped) or (stripped.endswith(".") and not agency):
+        if _OPEN_END.search(stripped) or (stripped.endswith(".") and not agency):
             return None
         sep = bool(_SEPARATOR.search(stripped))
         caps = self._caps(toks)
@@ -116,7 +121,7 @@ class CaptionDetector(Detector):
         low = [t.lower() for t in toks]
         has_label = any(t in self._labels for t in low)
         others = sum(t in self._agency and t not in self._labels for t in low)
-        linked = bool(regex.search(r"/|:|\bvia\b|\bby\b", content))
+        linked = bool(_LINKED.search(content))
         return has_label and (others > 0 or linked)
 
     def _standalone(self, ln: Span) -> tuple[float, str] | None:
@@ -130,13 +135,13 @@ class CaptionDetector(Detector):
         toks = self._tokens(text)
         if not toks or len(toks) > 6 or not self._name_like(toks):
             return None
-        if regex.search(r"[.!?:;,]$", text):
+        if _PUNCT_END.search(text):
             return None
-        if "/" in text and regex.fullmatch(r"[^/]+/[^/]+", text):
+        if "/" in text and _ONE_SLASH.fullmatch(text):
             left, right = text.split("/")
             if self._agency_hits(self._tokens(left)) or self._agency_hits(self._tokens(right)):
                 return 0.85, "photo credit line"
-        parts = regex.split(r"\s[–—|]\s", text)
+        parts = _DASH_SPLIT.split(text)
         if len(parts) == 2:
             right = self._tokens(parts[1])
             if right and (right[-1].lower() in self._agency or self._agency_hits(right[-2:]) > 1
