@@ -72,7 +72,7 @@ def test_reference_alignment_pairs_sentences_across_outlets(reference_result) ->
     texts = {d.doc_id: d.text for d in iter_documents([REFERENCE_CORPUS])}
     assert len(reference_result.alignments)
     pairs = []
-    for doc_id, start, end, other, o_start, o_end, score in reference_result.alignments.frame().iter_rows():
+    for doc_id, start, end, other, o_start, o_end, score, _ in reference_result.alignments.frame().iter_rows():
         assert doc_id != other and score >= 0.25
         pairs.append((texts[doc_id][start:end], texts[other][o_start:o_end]))
     # two outlets' accounts of the first meeting in Hanoi

@@ -46,16 +46,16 @@ KIND_LABEL = {
 @dataclass
 class Corroboration:
     stories: dict[str, str] = field(default_factory=dict)
-    alignments: FrameSpool = field(default_factory=lambda: FrameSpool(ALIGNMENT_ROW_SCHEMA))
-    """Aligned sentence pairs (`AlignmentRow`s), spilled to disk in batches when a spool folder is given."""
+    alignments: FrameSpool = field(default_factory=lambda: FrameSpool(ALIGNMENT_SCHEMA))
+    """Aligned sentence pairs (`AlignmentRow`s and their story), spilled to disk in batches when a
+    spool folder is given."""
     findings: list[Finding] = field(default_factory=list)
     entities: pl.DataFrame | None = None
     timings: dict[str, float] = field(default_factory=dict)
     n_sentences: int = 0
 
     def alignment_lazy(self) -> pl.LazyFrame:
-        story = pl.col("doc_id").replace_strict(self.stories, default=None, return_dtype=pl.Utf8)
-        return self.alignments.lazy().with_columns(story.alias("story"))
+        return self.alignments.lazy()
 
     def alignment_frame(self) -> pl.DataFrame:
         return self.alignment_lazy().collect()
@@ -80,7 +80,7 @@ def corroborate(docs: Sequence[Document], config: Config | None = None,
     opts = config.corroborate
     lang = config.lang
     good = select(docs, lambda d: not d.error and bool(d.text.strip()))
-    out = Corroboration(alignments=FrameSpool(ALIGNMENT_ROW_SCHEMA, spool_dir, name="alignments"))
+    out = Corroboration(alignments=FrameSpool(ALIGNMENT_SCHEMA, spool_dir, name="alignments"))
     clock = time.perf_counter()
     out.stories, _ = group_stories(good, lang, threshold=opts.story_threshold, top_terms=opts.top_terms,
                                    executor=executor)
@@ -97,7 +97,9 @@ def corroborate(docs: Sequence[Document], config: Config | None = None,
                    diff_min_matched=opts.diff_min_matched)
     for batch in (executor.map(work, tasks) if executor else map(work, tasks)):
         for rows, findings, n_sentences in batch:
-            out.alignments.extend(rows)
+            if rows:  # one story's rows: the story is written with them, so the spool is the table
+                story = out.stories[rows[0][0]]
+                out.alignments.extend([(*row, story) for row in rows])
             out.findings.extend(findings)
             out.n_sentences += n_sentences
     out.findings.sort(key=lambda f: (f.doc_id, f.start))
