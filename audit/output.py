@@ -212,16 +212,22 @@ def write_outputs(result: Any, out: Path) -> None:
     ))
 
 
+# Rows per Parquet row group: the writer buffers a whole group, so a table that carries texts
+# (documents) is written in small groups, and a table of short rows (alignments) in large ones.
+ROW_GROUP_ROWS = {"documents": 1_000, "findings": 10_000, "entities": 10_000, "alignments": 100_000}
+
+
 def _write_table(result: Any, name: str, parquet: Path, also_jsonl: Path | None = None) -> None:
     table = result.stored(name)
+    rows = ROW_GROUP_ROWS.get(name)
     if isinstance(table, pl.LazyFrame):
-        _atomic(parquet, lambda p: table.sink_parquet(p))
+        _atomic(parquet, lambda p: table.sink_parquet(p, row_group_size=rows))
         written = pl.scan_parquet(parquet)
         if also_jsonl is not None:
             _atomic(also_jsonl, lambda p: written.sink_ndjson(p))
         result.rebind(name, written)
         return
-    _atomic(parquet, lambda p: table.write_parquet(p))
+    _atomic(parquet, lambda p: table.write_parquet(p, row_group_size=rows))
     if also_jsonl is not None:
         _atomic(also_jsonl, lambda p: table.write_ndjson(p))
 

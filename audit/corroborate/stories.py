@@ -39,8 +39,8 @@ def term_counts(docs: Sequence[Document], lang: str) -> ChunkCounts:
     rows = []
     for d in docs:
         counts = Counter(text_terms(d.text, lang))
-        ids = np.fromiter((vocab.setdefault(t, len(vocab)) for t in counts), np.int64, len(counts))
-        rows.append((ids, np.fromiter(counts.values(), np.int64, len(counts))))
+        ids = np.fromiter((vocab.setdefault(t, len(vocab)) for t in counts), np.int32, len(counts))
+        rows.append((ids, np.fromiter(counts.values(), np.int32, len(counts))))
     return list(vocab), rows
 
 
@@ -69,29 +69,38 @@ def tfidf_vectors(docs: Sequence[Document], lang: str, executor: Executor | None
     vocab: dict[str, int] = {}  # the corpus vocabulary, held once; documents hold term ids
     ids_list, counts_list = [], []
     for local_vocab, rows in parts:
-        remap = np.fromiter((vocab.setdefault(t, len(vocab)) for t in local_vocab), np.int64,
+        remap = np.fromiter((vocab.setdefault(t, len(vocab)) for t in local_vocab), np.int32,
                             len(local_vocab))
         for ids, counts in rows:
             ids_list.append(remap[ids])
             counts_list.append(counts)
+    # One entry per (document, term): 32-bit ids and counts, and every temporary freed as soon as
+    # it is used, since these arrays are the peak of a large corpus's memory.
     n = len(ids_list)
     lengths = np.fromiter((len(a) for a in ids_list), np.int64, n)
-    indices = np.concatenate(ids_list) if n else np.zeros(0, np.int64)
-    counts = np.concatenate(counts_list) if n else np.zeros(0, np.int64)
-    del ids_list, counts_list
+    indices = np.concatenate(ids_list) if n else np.zeros(0, np.int32)
+    del ids_list
+    counts = np.concatenate(counts_list) if n else np.zeros(0, np.int32)
+    del counts_list
     df = np.bincount(indices, minlength=len(vocab))
-    doc_of = np.repeat(np.arange(n), lengths)
-    keep = df[indices] > 1 if n > 2 else np.ones(len(indices), bool)  # a term in one document links nothing
-    indices, counts, doc_of = indices[keep], counts[keep], doc_of[keep]
-    weights = (1.0 + np.log(counts)) * (np.log((n + 1) / (df[indices] + 1)) + 1.0)
+    doc_of = np.repeat(np.arange(n, dtype=np.int32), lengths)
+    if n > 2:  # a term in one document links nothing
+        keep = df[indices] > 1
+        indices, counts, doc_of = indices[keep], counts[keep], doc_of[keep]
+        del keep
+    weights = np.log((n + 1) / (df[indices] + 1)) + 1.0
+    weights *= 1.0 + np.log(counts)
+    del counts, df
     order = np.lexsort((indices, doc_of))  # rows in corpus order, term ids ascending in a row
     indices, weights, doc_of = indices[order], weights[order], doc_of[order]
+    del order
     indptr = np.zeros(n + 1, np.int64)
     np.cumsum(np.bincount(doc_of, minlength=n), out=indptr[1:])
     norms = np.sqrt(np.bincount(doc_of, weights=weights * weights, minlength=n))
+    del doc_of
     norms[norms == 0] = 1.0
     weights /= np.repeat(norms, np.diff(indptr))
-    return Vectors(list(vocab), indptr, indices.astype(np.int32), weights)
+    return Vectors(list(vocab), indptr, indices.astype(np.int32, copy=False), weights)
 
 
 def _sparse_dot(a: SparseRow, b: SparseRow) -> float:
