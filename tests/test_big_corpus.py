@@ -66,7 +66,7 @@ def test_bench_audit_json_has_the_figures(tmp_path: Path) -> None:
     first = sorted(corpus.glob("doc_*.txt"))[:12]
     words = sum(word_count(p.read_text(encoding="utf-8")) for p in first)
     assert row["jobs"] == 1 and row["documents"] == 12 and row["words"] == words
-    for variant in ("floor", "audit_nocorr", "audit"):
+    for variant in ("floor", "floor_lru", "audit_nocorr", "audit"):
         m = row[variant]
         assert m["variant"] == variant and m["jobs"] == 1
         assert m["documents"] == 12 and m["words"] == words  # the audit saw what the floor read
@@ -79,4 +79,5 @@ def test_bench_audit_json_has_the_figures(tmp_path: Path) -> None:
     assert row["audit"]["findings"] > 0  # planted artifacts are found
     for variant in ("audit_nocorr", "audit"):
         assert row[f"{variant}_x_floor"] == round(row[variant]["wall_s"] / row["floor"]["wall_s"], 2)
+        assert row[f"{variant}_x_floor_lru"] == round(row[variant]["wall_s"] / row["floor_lru"]["wall_s"], 2)
     assert "corroborate_s" in row
