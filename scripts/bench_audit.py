@@ -6,11 +6,10 @@ in wordfreq. The audit's cost is reported as a multiple of that floor (same docu
 number of processes), which travels between machines. Two floors, which differ in the lookup:
 
 - floor: wordfreq's `zipf_frequency` of the lower-cased token (the definition since issue 7 was
-  filed). wordfreq clears its 100,000-entry cache when it is full, so on 20,000 documents this
-  floor costs ~1.7x as much per word as on 2,000, which flatters the ratio on large corpora;
+  filed; wordfreq empties its 100,000-entry cache whenever it fills, which a corpus with more
+  distinct words than that would feel);
 - floor -lru: `audit.lang.zipf`, the lookup the detectors use (a direct table lookup behind a
-  500,000-word LRU cache), ~2x cheaper per word and the same per word at every corpus size: the
-  stricter yardstick.
+  500,000-word LRU cache), about a third cheaper: the stricter yardstick.
 
 For every corpus size and --jobs value it measures, each in a fresh subprocess (this script
 re-invoking itself with --measure, answering one JSON line) so import costs, caches and peak RSS
