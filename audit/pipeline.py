@@ -202,9 +202,10 @@ def audit_documents(
             extra.setdefault(doc_id, []).extend(fs)
     if extra or outcome is not None or corroboration is not None:
         rescored = []
-        for doc, (fs, _) in zip(docs, results, strict=True):
+        for doc, (fs, first) in zip(docs, results, strict=True):
             merged = decide([*fs, *extra.get(doc.doc_id, [])], config.policy)
-            result = score(doc, merged, config.policy, outcome.documents.get(doc.doc_id) if outcome else None)
+            result = score(doc, merged, config.policy, outcome.documents.get(doc.doc_id) if outcome else None,
+                           words=first.words)
             story = corroboration.stories.get(doc.doc_id) if corroboration is not None else None
             rescored.append((merged, replace(result, text="", story=story)))
         results = rescored

@@ -44,8 +44,14 @@ def score(
     findings: list[Finding],
     policy: PolicyConfig,
     fidelity: DocFidelity | None = None,
+    words: int | None = None,
 ) -> DocumentResult:
-    words = word_count(doc.text) if not doc.error else 0
+    """`words`: the document's word count when already known (rescoring after the corpus passes
+    reuses the rule pass's count instead of tokenising every text again)."""
+    if doc.error:
+        words = 0
+    elif words is None:
+        words = word_count(doc.text)
     if doc.error:
         return DocumentResult(doc.doc_id, doc.text, doc.encoding, 0, 0, 0.0, 0.0, False,
                               error=doc.error, fidelity_mode=fidelity.mode if fidelity else None)
