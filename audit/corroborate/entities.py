@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 from audit.records import Document
 from audit.resources import load_list
 
+COMMON_WORD_ZIPF = 4.0
+"""A one-word form this frequent as a word (`The`, `President`) is not indexed as a name."""
+
 ENTITY_SCHEMA: dict[str, Any] = {
     "entity": pl.Utf8,
     "form": pl.Utf8,
@@ -60,7 +63,7 @@ def entity_index(docs: Sequence[Document], corpus: CorpusIndex, lang: str, stori
     rows = []
     for form, per_doc in mentions.items():
         single = " " not in form
-        if single and (len(per_doc) < min_docs_single or zipf(form.lower(), lang) >= 4.0):
+        if single and (len(per_doc) < min_docs_single or zipf(form.lower(), lang) >= COMMON_WORD_ZIPF):
             continue  # one capitalised word: a name only when several documents use it and it is rare
         canonical, variant = form, None
         seen = set()
@@ -91,7 +94,11 @@ def _mentions(docs: Sequence[Document], lang: str) -> tuple[dict[str, dict[str, 
         for ch in name_chunks(doc.text, lang):
             if any(is_all_caps(t) for t in ch.tokens):
                 continue
-            mentions[ch.text][doc.doc_id] += 1
             if ch.title_start is not None:
                 titled.add(ch.text)
+            # A common one-word form is dropped from the index whatever its counts: not counting
+            # it here keeps `The` or `President` from holding an entry for every document.
+            if len(ch.tokens) == 1 and zipf(ch.text.lower(), lang) >= COMMON_WORD_ZIPF:
+                continue
+            mentions[ch.text][doc.doc_id] += 1
     return {form: dict(per_doc) for form, per_doc in mentions.items()}, titled
