@@ -179,8 +179,8 @@ def build_result(
         run_info=info,
         segments=segments_frame(segments) if segments is not None else None,
         entities=corroboration.entities if corroboration is not None else None,
-        alignments=(None if corroboration is None else corroboration.alignment_lazy() if lazy
-                    else corroboration.alignment_frame()),
+        alignments=(None if corroboration is None else corroboration.alignments.lazy() if lazy
+                    else corroboration.alignments.frame()),
     )
     result.spools = [findings_out, documents_out] + ([corroboration.alignments] if corroboration else [])
     return result

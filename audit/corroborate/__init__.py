@@ -54,11 +54,8 @@ class Corroboration:
     timings: dict[str, float] = field(default_factory=dict)
     n_sentences: int = 0
 
-    def alignment_lazy(self) -> pl.LazyFrame:
-        return self.alignments.lazy()
-
     def alignment_frame(self) -> pl.DataFrame:
-        return self.alignment_lazy().collect()
+        return self.alignments.frame()
 
 
 AlignmentRow = tuple[str, int, int, str, int, int, float]
