@@ -6,11 +6,15 @@ Built once before per-document detection so that `--jobs N` gives the same answe
 
 from __future__ import annotations
 
+import hashlib
+from array import array
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING
+
+import numpy as np
 
 from audit.records import Document
 from audit.text import WORD_RE, lines, normalise_for_match
@@ -26,9 +30,13 @@ class CorpusIndex:
     """Exact token forms (case kept) over the corpus."""
     lower_docs: Counter[str] = field(default_factory=Counter)
     """Lower-cased token -> number of documents that contain it."""
-    line_docs: Counter[str] = field(default_factory=Counter)
-    """Normalised line -> number of documents that contain it, for lines in two or more (`build`
-    drops the rest: most lines of a corpus are unique, and they would be most of the index)."""
+    line_docs: dict[int, int] = field(default_factory=dict)
+    """`line_key` of a normalised line -> number of documents that contain it, for lines in two or
+    more (read it with `line_count`). Lines are counted as 64-bit hashes, not strings: most lines of
+    a corpus are unique, and as strings they were most of the index's memory while it was built."""
+    line_hashes: array = field(default_factory=lambda: array("Q"))
+    """While building: each document's distinct line keys, one after the other (8 bytes a line);
+    `build` turns them into `line_docs`."""
 
     name_forms: Counter[str] | None = None
     """Multi-word name candidate (`audit.names.name_chunks`, no all-caps token) -> number of documents
@@ -41,24 +49,31 @@ class CorpusIndex:
         """With `executor`, chunks of documents are indexed in parallel and the partial indexes merged
         in corpus order (the same index as one pass, insertion order included)."""
         if executor is None:
-            return _index_chunk(docs, lang)._without_unique_lines()
+            return _index_chunk(docs, lang)._count_lines()
         from audit.docstore import chunks, loaded
 
         index = cls(lang=lang, name_forms=Counter() if lang else None)
         for part in executor.map(partial(_index_chunk, lang=lang), chunks(loaded(docs), chunk_size)):
             index.merge(part)
-        return index._without_unique_lines()
+        return index._count_lines()
 
-    def _without_unique_lines(self) -> CorpusIndex:
-        self.line_docs = Counter({line: n for line, n in self.line_docs.items() if n > 1})
+    def _count_lines(self) -> CorpusIndex:
+        keys, counts = np.unique(np.frombuffer(self.line_hashes, np.uint64), return_counts=True)
+        repeated = counts > 1
+        self.line_docs = dict(zip(keys[repeated].tolist(), counts[repeated].tolist(), strict=True))
+        self.line_hashes = array("Q")
         return self
+
+    def line_count(self, line: str) -> int:
+        """Documents that contain `line` (normalised with `normalise_for_match`), if two or more."""
+        return self.line_docs.get(line_key(line), 0)
 
     def add(self, doc: Document) -> None:
         self.n_docs += 1
         toks = WORD_RE.findall(doc.text)  # the tokens of `words`, without building spans
         self.forms.update(toks)
         self.lower_docs.update({t.lower() for t in toks})
-        self.line_docs.update({normalise_for_match(ln.text) for ln in lines(doc.text)})
+        self.line_hashes.extend({line_key(normalise_for_match(ln.text)) for ln in lines(doc.text)})
         if self.name_forms is not None and self.lang:
             from audit.names import is_all_caps, name_chunks
 
@@ -69,12 +84,19 @@ class CorpusIndex:
         self.n_docs += other.n_docs
         self.forms.update(other.forms)
         self.lower_docs.update(other.lower_docs)
-        self.line_docs.update(other.line_docs)
+        self.line_hashes.extend(other.line_hashes)
         if self.name_forms is not None and other.name_forms is not None:
             self.name_forms.update(other.name_forms)
 
     def form_count(self, form: str) -> int:
         return self.forms.get(form, 0)
+
+
+def line_key(line: str) -> int:
+    """A stable 64-bit key for a line (the same in every process, unlike `hash`): two distinct lines
+    share one with odds of about 1 in 10^7 in a corpus of ten million distinct lines."""
+    data = line.encode("utf-8", "surrogatepass")
+    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "little")
 
 
 def _index_chunk(docs: Iterable[Document], lang: str | None) -> CorpusIndex:

@@ -126,12 +126,12 @@ class BoilerplateDetector(Detector):
                 i = parent[i]
             return i
 
-        # Memory is per distinct line over the whole corpus: long lines are kept as hashes (only
-        # their owner matters), and a short line is followed only when the corpus index saw it in
-        # enough documents to recur at all.
+        # Memory is per line that recurs: a line the corpus index saw in one document links nothing
+        # and is skipped; long lines are kept as hashes (only their owner matters), and a short line
+        # is followed only when the index saw it in enough documents to recur at all.
         long_owner: dict[int, int] = {}
         short_docs: dict[str, set[int]] = defaultdict(set)
-        seen = corpus.line_docs if corpus.n_docs == len(docs) else None
+        indexed = corpus.n_docs == len(docs)
         for i, doc in enumerate(docs):
             if doc.error:
                 continue
@@ -139,9 +139,12 @@ class BoilerplateDetector(Detector):
                 key = normalise_for_match(ln.text)
                 n = len(key.split())
                 if n >= self.group_line_words:
+                    if indexed and corpus.line_count(key) < 2:
+                        continue  # in one document only: links it to nothing
                     j = long_owner.setdefault(hash(key), i)
                     parent[root(i)] = root(j)
-                elif n <= self.max_line_words and (seen is None or seen.get(key, 0) >= self.min_line_docs):
+                elif n <= self.max_line_words and (
+                        not indexed or corpus.line_count(key) >= self.min_line_docs):
                     short_docs[key].add(i)
         self._recurring = {}
         for key, ids in short_docs.items():
@@ -261,7 +264,7 @@ class BoilerplateDetector(Detector):
     def _recurs(self, key: str, corpus: CorpusIndex) -> int:
         if self._recurring is not None:
             return self._recurring.get(key, 0)
-        return corpus.line_docs.get(key, 0)
+        return corpus.line_count(key)
 
     def _attribution(self, text: str) -> bool:
         """Sign-offs and bylines (`AFP and AP Agencies`, `By Jane Doe`) are content: left alone."""

@@ -1,0 +1,59 @@
+"""The corpus index: what the other documents say, counted the same however the corpus is split."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from audit.corpus import CorpusIndex, line_key
+from audit.execution.local import LocalExecutor
+from audit.loaders import iter_documents
+from audit.records import Document
+from audit.text import normalise_for_match
+from tests.conftest import REFERENCE_CORPUS
+
+FOOTER = "Share this article on Facebook"
+NAV = "Inici » Internacional"
+
+
+def _docs() -> list[Document]:
+    bodies = [
+        "Putin arrives in Hanoi for a state visit.\nVietnam welcomed the Russian leader on Thursday.",
+        "Kim Jong Un hosted Putin in Pyongyang.\nThe two leaders signed a partnership treaty.",
+        "To Lam met Putin at the Presidential Palace.\nThey discussed energy and education.",
+    ]
+    return [Document(doc_id=f"d{i}", text=f"{NAV}\n{body}\n{FOOTER}\n{FOOTER}") for i, body in enumerate(bodies)] + [
+        Document(doc_id="d3", text=f"A different story about football.\n{FOOTER}")
+    ]
+
+
+def test_line_count_is_documents_containing_the_line_not_occurrences() -> None:
+    index = CorpusIndex.build(_docs())
+    assert index.line_count(normalise_for_match(FOOTER)) == 4  # twice in three documents: counted once each
+    assert index.line_count(normalise_for_match(NAV)) == 3
+    assert index.line_count(normalise_for_match("They discussed energy and education.")) == 0  # one document
+    assert index.line_count(normalise_for_match("A line no document has")) == 0
+    assert len(index.line_docs) == 2  # lines in one document are not kept
+
+
+def test_parallel_build_counts_what_one_pass_counts() -> None:
+    docs = list(iter_documents(sorted(REFERENCE_CORPUS.glob("*"))))
+    docs += _docs()
+    one = CorpusIndex.build(docs, lang="en")
+    split = CorpusIndex.build(docs, lang="en", executor=LocalExecutor(2), chunk_size=2)
+    assert split.line_docs == one.line_docs
+    assert split.forms == one.forms and list(split.forms) == list(one.forms)
+    assert split.lower_docs == one.lower_docs
+    assert split.name_forms == one.name_forms
+    assert split.n_docs == one.n_docs == len(docs)
+    assert one.line_count(normalise_for_match(FOOTER)) == 4
+
+
+def test_line_key_is_the_same_in_another_process() -> None:
+    """Ray workers do not share this process's `hash` seed: the key must not depend on it."""
+    line = "Lea también: Putin llega a Hanói \ud800"  # a lone surrogate must not raise
+    code = f"from audit.corpus import line_key; print(line_key({line!r}))"
+    other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                           env={"PYTHONHASHSEED": "123"})
+    assert int(other.stdout) == line_key(line)
+    assert line_key(line) != line_key(line[:-1])
