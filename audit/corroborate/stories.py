@@ -67,40 +67,70 @@ def tfidf_vectors(docs: Sequence[Document], lang: str, executor: Executor | None
     parts = executor.map(count, chunks(docs, chunk_size)) if executor is not None \
         else map(count, chunks(docs, chunk_size))
     vocab: dict[str, int] = {}  # the corpus vocabulary, held once; documents hold term ids
-    ids_list, counts_list = [], []
+    blocks: list[RowBlock] = []
     for local_vocab, rows in parts:
         remap = np.fromiter((vocab.setdefault(t, len(vocab)) for t in local_vocab), np.int32,
                             len(local_vocab))
-        for ids, counts in rows:
-            ids_list.append(remap[ids])
-            counts_list.append(counts)
-    # One entry per (document, term): 32-bit ids and counts, and every temporary freed as soon as
-    # it is used, since these arrays are the peak of a large corpus's memory.
-    n = len(ids_list)
-    lengths = np.fromiter((len(a) for a in ids_list), np.int64, n)
-    indices = np.concatenate(ids_list) if n else np.zeros(0, np.int32)
-    del ids_list
-    counts = np.concatenate(counts_list) if n else np.zeros(0, np.int32)
-    del counts_list
-    df = np.bincount(indices, minlength=len(vocab))
-    doc_of = np.repeat(np.arange(n, dtype=np.int32), lengths)
-    if n > 2:  # a term in one document links nothing
-        keep = df[indices] > 1
-        indices, counts, doc_of = indices[keep], counts[keep], doc_of[keep]
-        del keep
-    weights = np.log((n + 1) / (df[indices] + 1)) + 1.0
-    weights *= 1.0 + np.log(counts)
-    del counts, df
-    order = np.lexsort((indices, doc_of))  # rows in corpus order, term ids ascending in a row
-    indices, weights, doc_of = indices[order], weights[order], doc_of[order]
-    del order
+        blocks.append(_sorted_rows(remap, rows))
+    return _weigh(list(vocab), blocks)
+
+
+RowBlock = tuple[np.ndarray, np.ndarray, np.ndarray]
+"""Consecutive rows: their term ids and counts one row after the other, and each row's length."""
+
+
+def _weigh(vocab: list[str], blocks: list[RowBlock]) -> Vectors:
+    """Unit-length TF-IDF rows from raw counts, a block of rows at a time.
+
+    One entry per (document, term) is the peak of a large corpus's memory, so nothing the size of
+    the whole matrix is built but the result: each block is weighed into it and then dropped.
+    Every value comes from the same operations in the same order as on the whole matrix at once.
+    """
+    n = sum(len(lengths) for *_, lengths in blocks)
+    df = np.zeros(len(vocab), np.int64)
+    for ids, _, _ in blocks:
+        df += np.bincount(ids, minlength=len(vocab))
+    linked = df > 1 if n > 2 else np.ones(len(df), bool)  # a term in one document links nothing
+    idf = np.log((n + 1) / (df + 1.0)) + 1.0
+    top = max((int(counts.max()) for _, counts, _ in blocks if len(counts)), default=0)
+    tf = np.ones(top + 1)
+    tf[1:] += np.log(np.arange(1, top + 1, dtype=np.float64))
+    kept = np.concatenate([np.bincount(np.repeat(np.arange(len(lengths)), lengths)[linked[ids]],
+                                       minlength=len(lengths)) for ids, _, lengths in blocks]) \
+        if blocks else np.zeros(0, np.int64)
     indptr = np.zeros(n + 1, np.int64)
-    np.cumsum(np.bincount(doc_of, minlength=n), out=indptr[1:])
-    norms = np.sqrt(np.bincount(doc_of, weights=weights * weights, minlength=n))
-    del doc_of
-    norms[norms == 0] = 1.0
-    weights /= np.repeat(norms, np.diff(indptr))
-    return Vectors(list(vocab), indptr, indices.astype(np.int32, copy=False), weights)
+    np.cumsum(kept, out=indptr[1:])
+    out_ids = np.empty(int(indptr[-1]), np.int32)
+    weights = np.empty(int(indptr[-1]), np.float64)
+    r0 = 0
+    blocks.reverse()
+    while blocks:
+        ids, counts, lengths = blocks.pop()
+        r1 = r0 + len(lengths)
+        keep = linked[ids]
+        ids, counts = ids[keep], counts[keep]
+        w = idf[ids]
+        w *= tf[counts]
+        rows = np.repeat(np.arange(r1 - r0), kept[r0:r1])
+        norms = np.sqrt(np.bincount(rows, weights=np.square(w), minlength=r1 - r0))
+        norms[norms == 0] = 1.0
+        w /= np.repeat(norms, kept[r0:r1])
+        out_ids[indptr[r0] : indptr[r1]] = ids
+        weights[indptr[r0] : indptr[r1]] = w
+        r0 = r1
+    return Vectors(vocab, indptr, out_ids, weights)
+
+
+def _sorted_rows(remap: np.ndarray, rows: list[tuple[np.ndarray, np.ndarray]]) -> RowBlock:
+    """A chunk's rows in corpus vocabulary ids, each row's ids ascending, concatenated: sorted a
+    chunk at a time, so the whole matrix never needs a sort (its temporaries were the peak)."""
+    lengths = np.fromiter((len(ids) for ids, _ in rows), np.int64, len(rows))
+    if not lengths.sum():
+        return np.zeros(0, np.int32), np.zeros(0, np.int32), lengths
+    ids = remap[np.concatenate([ids for ids, _ in rows])]
+    counts = np.concatenate([c for _, c in rows])
+    order = np.lexsort((ids, np.repeat(np.arange(len(rows)), lengths)))
+    return ids[order], counts[order], lengths
 
 
 def _sparse_dot(a: SparseRow, b: SparseRow) -> float:

@@ -1,0 +1,57 @@
+"""Story vectors: TF-IDF rows built a block at a time must be the rows of the whole matrix."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+
+import numpy as np
+import pytest
+
+from audit.corroborate.stories import group_stories, tfidf_vectors
+from audit.corroborate.tokens import text_terms
+from audit.loaders import iter_documents
+from audit.records import Document
+from tests.conftest import REFERENCE_CORPUS
+
+
+@pytest.fixture(scope="module")
+def docs() -> list[Document]:
+    out = list(iter_documents(sorted(REFERENCE_CORPUS.glob("*"))))
+    out.append(Document(doc_id="empty.txt", text="…"))  # no terms at all: an empty row
+    return out
+
+
+def test_rows_are_tfidf_of_terms_in_two_or_more_documents(docs: list[Document]) -> None:
+    vectors = tfidf_vectors(docs, "en")
+    counts = [Counter(text_terms(d.text, "en")) for d in docs]
+    df = Counter(t for c in counts for t in c)
+    n = len(docs)
+    assert len(vectors) == n
+    for i, c in enumerate(counts):
+        want = {t: (math.log((n + 1) / (df[t] + 1)) + 1) * (1 + math.log(k)) for t, k in c.items() if df[t] > 1}
+        norm = math.sqrt(sum(w * w for w in want.values())) or 1.0
+        ids, weights = vectors.row(i)
+        assert list(ids) == sorted(ids)
+        got = {vectors.vocab[t]: w for t, w in zip(ids.tolist(), weights.tolist(), strict=True)}
+        assert got.keys() == want.keys()
+        for t, w in want.items():
+            assert got[t] == pytest.approx(w / norm, rel=1e-12)
+    assert len(vectors.row(n - 1)[0]) == 0
+
+
+@pytest.mark.parametrize("chunk_size", [1, 2, 3])
+def test_blocks_give_the_same_matrix_bit_for_bit(docs: list[Document], chunk_size: int) -> None:
+    whole = tfidf_vectors(docs, "en", chunk_size=200)
+    split = tfidf_vectors(docs, "en", chunk_size=chunk_size)
+    assert split.vocab == whole.vocab  # numbered in reading order either way
+    assert np.array_equal(split.indptr, whole.indptr)
+    assert np.array_equal(split.indices, whole.indices)
+    assert np.array_equal(split.data, whole.data)  # exactly: same operations in the same order
+
+
+def test_reference_stories_group_the_outlets_that_cover_one_event(docs: list[Document]) -> None:
+    stories, _ = group_stories(docs, "en")
+    covered = [d.doc_id for d in docs if d.doc_id != "empty.txt"]
+    assert len({stories[d] for d in covered}) == 1
+    assert stories["empty.txt"] != stories[covered[0]]
