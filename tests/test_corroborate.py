@@ -117,6 +117,24 @@ def test_diff_finds_the_one_fact_that_differs(a: str, b: str, kind: str) -> None
     assert [d.kind for d in found] == [kind]
 
 
+def test_diff_counts_repeated_words_before_giving_up_on_a_pair() -> None:
+    """Four distinct words in common fall short of the 5.4 the matcher needs here, but with their
+    repeats eight words match: the pair must still be diffed."""
+    a = "Rescuers found rescuers found rescuers found 12 miners trapped."
+    b = "Rescuers found rescuers found rescuers found 15 miners trapped."
+    assert len(_aligned(a, b).a.vocabulary & _aligned(a, b).b.vocabulary) == 4
+    found = diff_divergences(_aligned(a, b), "en")
+    assert [(d.kind, d.value, d.other_value) for d in found] == [("number", "12", "15")]
+
+
+def test_sentences_are_compared_on_the_lowered_texts_of_their_tokens() -> None:
+    s = story_sentences(Document("x", "Putin’s visit to Hanoi: Vietnam's leaders signed 11 deals."), "en")[0]
+    assert s.lows == tuple(t.low for t in s.toks) == (
+        "putin", "visit", "to", "hanoi", "vietnam", "leaders", "signed", "11", "deals")
+    assert s.toks[0].end - s.toks[0].start == len("Putin")  # offsets exclude the possessive
+    assert s.terms == {"putin", "visit", "hanoi", "vietnam", "leaders", "signed", "11", "deals"}
+
+
 @pytest.mark.parametrize(("a", "b"), [
     # the same number written two ways
     ("Fourteen workers were injured in the fire at the plant on Tuesday night.",

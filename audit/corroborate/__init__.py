@@ -147,10 +147,10 @@ def story_pass(story_docs: Sequence[Document], lang: str, min_terms: int, align_
 
 def _support(value: str, sents: set[Sentence]) -> set[str]:
     """Documents among `sents` whose sentence contains `value` as whole words."""
-    want = value.lower().split()
+    want = tuple(value.lower().split())
     docs = set()
     for s in sents:
-        low = [t.low for t in s.toks]
+        low = s.lows
         n = len(want)
         if any(low[i : i + n] == want for i in range(len(low) - n + 1)):
             docs.add(s.doc_id)

@@ -12,23 +12,35 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
-from audit.corroborate.tokens import Token, content_terms, tokens
+from audit.corroborate.tokens import Token, content_terms, token_texts, tokens
 from audit.records import Document
 from audit.text import sentences
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Sentence:
     doc_id: str
     index: int
     start: int
     end: int
     text: str
-    # Derived from text and start: left out of == and hash, which sets and dicts of sentences
-    # call often and which hashed every token otherwise.
-    toks: tuple[Token, ...] = field(compare=False)
+    # Derived from text: left out of == and hash, which sets and dicts of sentences call often.
+    lows: tuple[str, ...] = field(compare=False)
+    """The lower-cased text of each token (`tokens`): what sentences are compared on."""
     terms: frozenset[str] = field(compare=False)
+
+    @cached_property
+    def toks(self) -> tuple[Token, ...]:
+        """The tokens with their offsets, built the first time they are asked for: most sentences
+        are only compared, and a token with offsets costs several times its text."""
+        return tuple(tokens(self.text, self.start))
+
+    @cached_property
+    def vocabulary(self) -> frozenset[str]:
+        """The distinct `lows`."""
+        return frozenset(self.lows)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,10 +55,11 @@ class Alignment:
 def story_sentences(doc: Document, lang: str, min_terms: int = 4) -> list[Sentence]:
     out = []
     for i, s in enumerate(sentences(doc.text, lang)):
-        toks = tokens(s.text, s.start)
-        terms = frozenset(content_terms(toks, lang))
+        texts = token_texts(s.text)
+        lows = tuple([t.lower() for t in texts])
+        terms = frozenset(content_terms(texts, lows, lang))
         if len(terms) >= min_terms:
-            out.append(Sentence(doc.doc_id, i, s.start, s.end, s.text, tuple(toks), terms))
+            out.append(Sentence(doc.doc_id, i, s.start, s.end, s.text, lows, terms))
     return out
 
 

@@ -106,14 +106,20 @@ def diff_divergences(
     al: Alignment, lang: str, min_matched: float = 0.6, max_changes: int = 2
 ) -> list[Divergence]:
     """The one fact that differs between two otherwise identical sentences, if that is the case."""
-    ta, tb = al.a.toks, al.b.toks
-    la, lb = [t.low for t in ta], [t.low for t in tb]
+    la, lb = al.a.lows, al.b.lows
     if la == lb:
         return []  # nothing differs (wire copy repeated word for word is common)
     # The words both sides share bound what the matcher can match: skip it when too few are.
-    shared = sum((Counter(la) & Counter(lb)).values())
-    if shared < 5 or shared < min_matched * min(len(la), len(lb)):
-        return []
+    # Their count lies between the distinct words in common and that plus the fewer repeats of
+    # either side; the exact count is taken only when the threshold falls in between.
+    need = max(5, min_matched * min(len(la), len(lb)))
+    va, vb = al.a.vocabulary, al.b.vocabulary
+    common = len(va & vb)
+    if common < need:
+        repeats = min(len(la) - len(va), len(lb) - len(vb))
+        if common + repeats < need or sum((Counter(la) & Counter(lb)).values()) < need:
+            return []
+    ta, tb = al.a.toks, al.b.toks
     sm = SequenceMatcher(None, la, lb, autojunk=False)
     matched = sum(b.size for b in sm.get_matching_blocks())
     if matched < 5 or matched < min_matched * min(len(la), len(lb)):
@@ -191,9 +197,9 @@ def _classify(ra: Sequence[Token], rb: Sequence[Token], ta: Sequence[Token], i1:
 # ---------------------------------------------------------------- beneficiary frames
 
 
-def _support_at(toks: Sequence[Token], lang: str) -> list[int]:
+def _support_at(lows: Sequence[str], lang: str) -> list[int]:
     terms = _words("support_terms", lang)
-    return [i for i, t in enumerate(toks) if t.low in terms]
+    return [i for i, low in enumerate(lows) if low in terms]
 
 
 def _stem(word: str) -> str:
@@ -202,9 +208,9 @@ def _stem(word: str) -> str:
 
 def beneficiaries(s: Sentence, lang: str, window: int = 4) -> list[tuple[int, int, str, str]]:
     """(start, end, support word, NAME) for `support … to/for NAME` in the sentence."""
-    toks = s.toks
     out = []
-    for i in _support_at(toks, lang):
+    for i in _support_at(s.lows, lang):
+        toks = s.toks
         for k in range(i + 1, min(len(toks) - 1, i + 1 + window)):
             if toks[k].low in ("to", "for") and _is_name(toks[k + 1 : k + 2], lang):
                 end = k + 1
@@ -219,15 +225,14 @@ def beneficiaries(s: Sentence, lang: str, window: int = 4) -> list[tuple[int, in
 
 def conflict_targets(s: Sentence, lang: str) -> set[str]:
     """Names that the sentence puts on the receiving end of a conflict (`war in NAME`)."""
-    frames = [f.split() for f in _words("conflict_frames", lang)]
-    toks = s.toks
-    low = [t.low for t in toks]
+    frames = [tuple(f.split()) for f in _words("conflict_frames", lang)]
+    low = s.lows
     out = set()
     for f in frames:
         n = len(f)
         for i in range(len(low) - n):
-            if low[i : i + n] == f and _is_name(toks[i + n : i + n + 1], lang):
-                out.add(toks[i + n].text)
+            if low[i : i + n] == f and _is_name(s.toks[i + n : i + n + 1], lang):
+                out.add(s.toks[i + n].text)
     return out
 
 
@@ -241,8 +246,8 @@ def beneficiary_flips(sents: Sequence[Sentence], lang: str) -> list[Divergence]:
     """`support … to NAME` against sentences of the story with the same support word about a war in NAME."""
     supports: dict[str, list[Sentence]] = defaultdict(list)
     for s in sents:
-        for i in _support_at(s.toks, lang):
-            supports[_stem(s.toks[i].low)].append(s)
+        for i in _support_at(s.lows, lang):
+            supports[_stem(s.lows[i])].append(s)
     out = []
     for a in sents:
         for start, end, word, name in beneficiaries(a, lang):

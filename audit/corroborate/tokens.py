@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import NamedTuple
 
 import regex
@@ -34,14 +35,21 @@ def tokens(text: str, offset: int = 0) -> list[Token]:
     return out
 
 
-def content_terms(toks: list[Token], lang: str) -> list[str]:
-    """Lower-cased words that are not stop words (3+ letters), and numbers."""
+def content_terms(texts: Sequence[str], lows: Sequence[str], lang: str) -> list[str]:
+    """Of tokens given as their texts and lower-cased texts: numbers, and words of 3+ letters that
+    are not stop words (lower-cased)."""
     stops = stopwords(lang, 200)
-    return [t.low for t in toks if t.is_number or (len(t.text) >= 3 and t.low not in stops)]
+    return [low for t, low in zip(texts, lows, strict=True)
+            if t[:1].isdigit() or (len(t) >= 3 and low not in stops)]
+
+
+def token_texts(text: str) -> list[str]:
+    """The `text` of each of `tokens(text)`, without building tokens (offsets are rarely needed)."""
+    return [t[:-2] if len(t) > 2 and t[-2] in "'’" and t[-1] in "sS" else t for t in TOKEN_RE.findall(text)]
 
 
 def text_terms(text: str, lang: str) -> list[str]:
-    """`content_terms(tokens(text), lang)` without building tokens: what story grouping counts,
+    """`content_terms` of all the tokens of `text`, in one loop: what story grouping counts,
     where tokenising the whole corpus is the cost."""
     stops = stopwords(lang, 200)
     out = []
