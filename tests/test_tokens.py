@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from audit.corroborate.tokens import content_terms, text_terms, token_texts, tokens
+from audit.corroborate.tokens import TOKEN_RE, content_terms, text_terms, token_texts, tokens
 
 TEXT = ("Kim Jong-un’s envoy said 1,500 troops weren't sent; Moscow's O'Neill-Smith denied it on "
         "Jan. 3, citing 2.5% growth and the ministers' talks.")
@@ -27,3 +27,28 @@ def test_content_terms_are_what_story_grouping_counts() -> None:
 @given(st.text(alphabet=st.sampled_from("aZ'’sS-1,. \u0301é"), max_size=60) | st.text(max_size=60))
 def test_token_texts_match_tokens_on_any_text(text: str) -> None:
     assert token_texts(text) == [t.text for t in tokens(text)]
+
+
+def _tokens_by_match_objects(text: str) -> list[tuple[int, int, str]]:
+    """The definition `tokens` must keep: each match's own span, the possessive cut off."""
+    out = []
+    for m in TOKEN_RE.finditer(text):
+        t, (start, end) = m.group(), m.span()
+        if len(t) > 2 and t[-2] in "'’" and t[-1] in "sS":
+            t, end = t[:-2], end - 2
+        out.append((start, end, t))
+    return out
+
+
+@given(st.text(alphabet=st.sampled_from("ab'’sS-1,.é \u0301\u200b"), max_size=80) | st.text(max_size=80))
+def test_token_offsets_are_the_matches_spans(text: str) -> None:
+    toks = tokens(text, 7)
+    assert [(t.start - 7, t.end - 7, t.text) for t in toks] == _tokens_by_match_objects(text)
+    assert all(text[t.start - 7 : t.end - 7] == t.text for t in toks)
+
+
+def test_repeated_words_get_their_own_offsets() -> None:
+    text = "Putin met Putin's envoy; a a aa 12 1,2 12."
+    assert [(t.text, text[t.start : t.end]) for t in tokens(text)] == [
+        (w, w) for w in ["Putin", "met", "Putin", "envoy", "a", "a", "aa", "12", "1,2", "12"]]
+    assert [t.start for t in tokens(text)] == [0, 6, 10, 18, 25, 27, 29, 32, 35, 39]

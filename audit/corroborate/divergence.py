@@ -119,7 +119,6 @@ def diff_divergences(
         repeats = min(len(la) - len(va), len(lb) - len(vb))
         if common + repeats < need or sum((Counter(la) & Counter(lb)).values()) < need:
             return []
-    ta, tb = al.a.toks, al.b.toks
     sm = SequenceMatcher(None, la, lb, autojunk=False)
     matched = sum(b.size for b in sm.get_matching_blocks())
     if matched < 5 or matched < min_matched * min(len(la), len(lb)):
@@ -127,6 +126,7 @@ def diff_divergences(
     changes = [op for op in sm.get_opcodes() if op[0] != "equal"]
     if not changes or len(changes) > max_changes:
         return []
+    ta, tb = al.a.toks, al.b.toks  # offsets only now: most pairs never get this far
     out = []
     for tag, i1, i2, j1, j2 in changes:
         ra, rb = ta[i1:i2], tb[j1:j2]

@@ -26,9 +26,14 @@ def tokens(text: str, offset: int = 0) -> list[Token]:
     """Every word and number with its offsets (possessive `’s` kept apart from the name)."""
     out = []
     new = tuple.__new__  # what Token(...) calls, without its Python-level __new__
-    for m in TOKEN_RE.finditer(text):
-        t = m.group()
-        start, end = m.span()
+    find = text.find
+    pos = 0
+    for t in TOKEN_RE.findall(text):
+        # The match is the first place at or after the previous one where its text occurs: an
+        # earlier occurrence would have been matched first (every match starts with a letter or
+        # a digit, where the pattern matches). Cheaper than a match object per token.
+        start = find(t, pos)
+        end = pos = start + len(t)
         if len(t) > 2 and t[-2] in "'’" and t[-1] in "sS":
             t, end = t[:-2], end - 2
         out.append(new(Token, (offset + start, offset + end, t, t.lower(), t[:1].isdigit())))
