@@ -21,6 +21,7 @@ from audit.text import WORD_RE, lines, normalise_for_match
 
 if TYPE_CHECKING:
     from audit.execution import Executor
+    from audit.names import NameMentions
 
 
 @dataclass
@@ -42,20 +43,30 @@ class CorpusIndex:
     """Multi-word name candidate (`audit.names.name_chunks`, no all-caps token) -> number of documents
     that contain it; built when the index is built for a language (the entity detector's evidence)."""
     lang: str | None = None
+    mentions: NameMentions | None = None
+    """Every name mention per form and document, for the corroboration's entity index; gathered
+    only when asked for (`build(mentions=True)`), and handed over with `take_mentions` before the
+    index is shipped to workers, which have no use for it."""
 
     @classmethod
     def build(cls, docs: Iterable[Document], lang: str | None = None, executor: Executor | None = None,
-              chunk_size: int = 200) -> CorpusIndex:
+              chunk_size: int = 200, mentions: bool = False) -> CorpusIndex:
         """With `executor`, chunks of documents are indexed in parallel and the partial indexes merged
-        in corpus order (the same index as one pass, insertion order included)."""
+        in corpus order (the same index as one pass, insertion order included). `mentions` (with
+        `lang`): also gather the name mentions (`take_mentions`), from the name chunks found here."""
+        index_chunk = partial(_index_chunk, lang=lang, mentions=mentions)
         if executor is None:
-            return _index_chunk(docs, lang)._count_lines()
+            return index_chunk(docs)._count_lines()
         from audit.docstore import chunks, loaded
 
         index = cls(lang=lang, name_forms=Counter() if lang else None)
-        for part in executor.map(partial(_index_chunk, lang=lang), chunks(loaded(docs), chunk_size)):
+        for part in executor.map(index_chunk, chunks(loaded(docs), chunk_size)):
             index.merge(part)
         return index._count_lines()
+
+    def take_mentions(self) -> NameMentions | None:
+        mentions, self.mentions = self.mentions, None
+        return mentions
 
     def _count_lines(self) -> CorpusIndex:
         keys, counts = np.unique(np.frombuffer(self.line_hashes, np.uint64), return_counts=True)
@@ -77,8 +88,11 @@ class CorpusIndex:
         if self.name_forms is not None and self.lang:
             from audit.names import is_all_caps, name_chunks
 
-            self.name_forms.update({ch.text for ch in name_chunks(doc.text, self.lang)
+            chunks = name_chunks(doc.text, self.lang)
+            self.name_forms.update({ch.text for ch in chunks
                                     if len(ch.tokens) >= 2 and not any(is_all_caps(t) for t in ch.tokens)})
+            if self.mentions is not None:
+                self.mentions.add(doc.doc_id, chunks)
 
     def merge(self, other: CorpusIndex) -> None:
         self.n_docs += other.n_docs
@@ -87,6 +101,11 @@ class CorpusIndex:
         self.line_hashes.extend(other.line_hashes)
         if self.name_forms is not None and other.name_forms is not None:
             self.name_forms.update(other.name_forms)
+        if other.mentions is not None:
+            if self.mentions is None:
+                self.mentions = other.mentions
+            else:
+                self.mentions.merge(other.mentions)
 
     def form_count(self, form: str) -> int:
         return self.forms.get(form, 0)
@@ -99,9 +118,13 @@ def line_key(line: str) -> int:
     return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "little")
 
 
-def _index_chunk(docs: Iterable[Document], lang: str | None) -> CorpusIndex:
+def _index_chunk(docs: Iterable[Document], lang: str | None, mentions: bool = False) -> CorpusIndex:
     """One chunk's index, its unique lines kept: they may recur in another chunk."""
     index = CorpusIndex(lang=lang, name_forms=Counter() if lang else None)
+    if mentions and lang:
+        from audit.names import NameMentions
+
+        index.mentions = NameMentions(lang)
     for doc in docs:
         if not doc.error:
             index.add(doc)

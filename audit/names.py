@@ -8,13 +8,17 @@ stop words (`The`, `In`) are cut off the front so `Russian President Vladimir Pu
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import regex
 
-from audit.lang import stopwords
+from audit.lang import stopwords, zipf
 from audit.resources import load_list
+
+COMMON_WORD_ZIPF = 4.0
+"""A one-word form this frequent as a word (`The`, `President`) is not indexed as a name."""
 
 # Capitalised words (any script with case) joined by single spaces; inner hyphens and
 # apostrophes stay inside a token. A trailing possessive is matched apart so it can be cut.
@@ -111,3 +115,38 @@ def name_key(form: str) -> str:
 
 
 _HYPHENS_RE = regex.compile(r"[-‐‑]")
+
+
+@dataclass
+class NameMentions:
+    """The entity index's evidence: mentions per name form and document, and the forms seen after
+    a title. Gathered by the corpus pass (which finds every document's name chunks anyway) or by
+    the entity index itself; either way through `add`, so the two agree."""
+
+    lang: str
+    forms: dict[str, dict[str, int]] = field(default_factory=dict)
+    """Name form -> {doc_id: mentions}."""
+    titled: set[str] = field(default_factory=set)
+
+    def add(self, doc_id: str, chunks: Iterable[NameChunk]) -> None:
+        for ch in chunks:
+            if any(is_all_caps(t) for t in ch.tokens):
+                continue
+            if ch.title_start is not None:
+                self.titled.add(ch.text)
+            # A common one-word form is dropped from the index whatever its counts: not counting
+            # it here keeps `The` or `President` from holding an entry for every document.
+            if len(ch.tokens) == 1 and zipf(ch.text.lower(), self.lang) >= COMMON_WORD_ZIPF:
+                continue
+            per_doc = self.forms.setdefault(ch.text, {})
+            per_doc[doc_id] = per_doc.get(doc_id, 0) + 1
+
+    def merge(self, other: NameMentions) -> None:
+        for form, theirs in other.forms.items():
+            mine = self.forms.get(form)
+            if mine is None:
+                self.forms[form] = theirs
+                continue
+            for doc_id, n in theirs.items():
+                mine[doc_id] = mine.get(doc_id, 0) + n
+        self.titled |= other.titled

@@ -149,7 +149,9 @@ def audit_documents(
         from audit.execution.local import LocalExecutor
 
         executor = LocalExecutor(jobs)
-    corpus = CorpusIndex.build(docs, lang=config.lang, executor=executor)
+    # The corroboration's name mentions come from the corpus pass, which finds the name chunks anyway.
+    corpus = CorpusIndex.build(docs, lang=config.lang, executor=executor, mentions=config.corroborate.enabled)
+    mentions = corpus.take_mentions()
     dets = build_detectors(config, detectors)
     good = loaded(docs)
     for det in dets:
@@ -184,7 +186,7 @@ def audit_documents(
 
         fitted = next((d for d in dets if isinstance(d, EntityDetector)), None)
         corroboration = corroborate(docs, config, corpus, executor=executor, entity_detector=fitted,
-                                    spool_dir=spool_dir)
+                                    spool_dir=spool_dir, mentions=mentions)
         for f in corroboration.findings:
             extra.setdefault(f.doc_id, []).append(f)
         info["corroborate"] = {"stories": len(set(corroboration.stories.values())),

@@ -57,3 +57,21 @@ def test_line_key_is_the_same_in_another_process() -> None:
                            env={"PYTHONHASHSEED": "123"})
     assert int(other.stdout) == line_key(line)
     assert line_key(line) != line_key(line[:-1])
+
+
+def test_name_mentions_are_gathered_only_when_asked_and_are_the_entity_pass_own() -> None:
+    from polars.testing import assert_frame_equal
+
+    from audit.corroborate.entities import _mentions, entity_index
+
+    docs = list(iter_documents(sorted(REFERENCE_CORPUS.glob("*"))))
+    assert CorpusIndex.build(docs, lang="en").take_mentions() is None
+    corpus = CorpusIndex.build(docs, lang="en", executor=LocalExecutor(2), chunk_size=2, mentions=True)
+    gathered = corpus.take_mentions()
+    assert gathered is not None and corpus.mentions is None  # handed over, not shipped to workers
+    own = _mentions(docs, "en")
+    assert gathered.forms == own.forms and gathered.titled == own.titled
+    assert len(gathered.forms["To Lam"]) >= 3 and "The" not in gathered.forms
+    stories = {d.doc_id: "story-0001" for d in docs}
+    assert_frame_equal(entity_index(docs, corpus, "en", stories, mentions=gathered),
+                       entity_index(docs, corpus, "en", stories))

@@ -30,6 +30,7 @@ from audit.spool import FrameSpool
 if TYPE_CHECKING:
     from audit.detectors.entity import EntityDetector
     from audit.execution import Executor
+    from audit.names import NameMentions
 
 __all__ = ["Corroboration", "corroborate"]
 
@@ -67,12 +68,13 @@ ALIGNMENT_SCHEMA = {**ALIGNMENT_ROW_SCHEMA, "story": pl.Utf8}
 
 def corroborate(docs: Sequence[Document], config: Config | None = None,
                 corpus: CorpusIndex | None = None, executor: Executor | None = None,
-                entity_detector: EntityDetector | None = None, spool_dir: str | Path | None = None
-                ) -> Corroboration:
+                entity_detector: EntityDetector | None = None, spool_dir: str | Path | None = None,
+                mentions: NameMentions | None = None) -> Corroboration:
     """Stories are grouped here; each story's alignment and divergence checks are independent
     (a shuffle by story key), so `executor` may run them elsewhere. `entity_detector`: the rule
     pass's fitted one (same options), reused for the entity index instead of fitting it again.
-    `spool_dir`: where alignment rows are spilled as they come (None: kept as in-memory chunks)."""
+    `spool_dir`: where alignment rows are spilled as they come (None: kept as in-memory chunks).
+    `mentions`: the documents' name mentions, when the corpus pass gathered them."""
     config = config or Config()
     opts = config.corroborate
     lang = config.lang
@@ -105,7 +107,7 @@ def corroborate(docs: Sequence[Document], config: Config | None = None,
     clock = time.perf_counter()
     out.entities = entity_index(good, corpus or CorpusIndex.build(good), lang, out.stories,
                                 config.detector_kwargs("entity"), detector=entity_detector,
-                                executor=executor)
+                                executor=executor, mentions=mentions)
     out.timings["entities"] = time.perf_counter() - clock
     return out
 

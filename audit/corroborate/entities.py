@@ -8,7 +8,6 @@ organisation head words (`Party`, `Council`) and person titles or roles seen bef
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -19,15 +18,12 @@ from audit.corpus import CorpusIndex
 from audit.detectors.entity import EntityDetector
 from audit.docstore import chunks
 from audit.lang import zipf
-from audit.names import is_all_caps, name_chunks
+from audit.names import COMMON_WORD_ZIPF, NameMentions, name_chunks
 
 if TYPE_CHECKING:
     from audit.execution import Executor
 from audit.records import Document
 from audit.resources import load_list
-
-COMMON_WORD_ZIPF = 4.0
-"""A one-word form this frequent as a word (`The`, `President`) is not indexed as a name."""
 
 ENTITY_SCHEMA: dict[str, Any] = {
     "entity": pl.Utf8,
@@ -44,28 +40,29 @@ ENTITY_SCHEMA: dict[str, Any] = {
 
 def entity_index(docs: Sequence[Document], corpus: CorpusIndex, lang: str, stories: dict[str, str],
                  detector_options: dict[str, Any] | None = None, min_docs_single: int = 2,
-                 detector: EntityDetector | None = None, executor: Executor | None = None) -> pl.DataFrame:
+                 detector: EntityDetector | None = None, executor: Executor | None = None,
+                 mentions: NameMentions | None = None) -> pl.DataFrame:
     """`detector`: the entity detector already fitted on these documents (its variants decide the
-    canonical forms, so findings and index agree); without it one is fitted here."""
+    canonical forms, so findings and index agree); without it one is fitted here. `mentions`: these
+    documents' name mentions if the corpus pass gathered them (`CorpusIndex.build(mentions=True)`),
+    else they are counted here; they are consumed either way."""
     if detector is None:
         detector = EntityDetector(lang=lang, **(detector_options or {}))
         detector.fit(docs, corpus)
-    mentions: dict[str, dict[str, int]] = defaultdict(dict)
-    titled: set[str] = set()
-    count = partial(_mentions, lang=lang)
-    parts = executor.map(count, chunks(docs, 200)) if executor else map(count, chunks(docs, 200))
-    for part_mentions, part_titled in parts:
-        for form, per_doc in part_mentions.items():
-            mentions[form].update(per_doc)
-        titled |= part_titled
+    if mentions is None or mentions.lang != lang:
+        mentions = NameMentions(lang)
+        count = partial(_mentions, lang=lang)
+        for part in executor.map(count, chunks(docs, 200)) if executor else map(count, chunks(docs, 200)):
+            mentions.merge(part)
+    titled, forms = mentions.titled, mentions.forms
     orgs = {w.lower() for w in load_list("org_words", lang=lang, missing_ok=True)}
     places = detector.gazetteer
     # Rows as tuples (a dict per row cost three times as much), each form's counts dropped as its
     # row is made. Rows, not column lists: polars builds a list column from lists of lists at
     # several times the memory of the same rows.
     rows = []
-    while mentions:
-        form, per_doc = mentions.popitem()
+    while forms:
+        form, per_doc = forms.popitem()
         single = " " not in form
         if single and (len(per_doc) < min_docs_single or zipf(form.lower(), lang) >= COMMON_WORD_ZIPF):
             continue  # one capitalised word: a name only when several documents use it and it is rare
@@ -87,19 +84,9 @@ def entity_index(docs: Sequence[Document], corpus: CorpusIndex, lang: str, stori
     return pl.DataFrame(rows, schema=ENTITY_SCHEMA, orient="row")
 
 
-def _mentions(docs: Sequence[Document], lang: str) -> tuple[dict[str, dict[str, int]], set[str]]:
-    """Name mentions per form and document, and the forms seen after a title (one chunk of the corpus)."""
-    mentions: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    titled: set[str] = set()
+def _mentions(docs: Sequence[Document], lang: str) -> NameMentions:
+    """One chunk of the corpus's name mentions."""
+    out = NameMentions(lang)
     for doc in docs:
-        for ch in name_chunks(doc.text, lang):
-            if any(is_all_caps(t) for t in ch.tokens):
-                continue
-            if ch.title_start is not None:
-                titled.add(ch.text)
-            # A common one-word form is dropped from the index whatever its counts: not counting
-            # it here keeps `The` or `President` from holding an entry for every document.
-            if len(ch.tokens) == 1 and zipf(ch.text.lower(), lang) >= COMMON_WORD_ZIPF:
-                continue
-            mentions[ch.text][doc.doc_id] += 1
-    return {form: dict(per_doc) for form, per_doc in mentions.items()}, titled
+        out.add(doc.doc_id, name_chunks(doc.text, lang))
+    return out
