@@ -72,27 +72,31 @@ def align_story(
     for s in sents:
         df.update(s.terms)
     idf = {t: math.log((n + 1) / (k + 0.5)) for t, k in df.items()}
-    norms = [math.sqrt(sum(idf[t] ** 2 for t in s.terms)) or 1.0 for s in sents]
+    weight = {t: v**2 for t, v in idf.items()}
+    norms = [math.sqrt(sum(weight[t] for t in s.terms)) or 1.0 for s in sents]
     postings: dict[str, list[int]] = defaultdict(list)
     for i, s in enumerate(sents):
         for t in s.terms:
             postings[t].append(i)
+    # A term in too many sentences says nothing about which ones correspond.
+    usable = {t: (weight[t], plist) for t, plist in postings.items() if len(plist) <= max_postings}
     out: list[Alignment] = []
     for i, s in enumerate(sents):
         dots: dict[int, float] = defaultdict(float)
         for t in s.terms:
-            plist = postings[t]
-            if len(plist) > max_postings:
-                continue
-            w = idf[t] ** 2
-            for j in plist:
-                if sents[j].doc_id != s.doc_id:
+            entry = usable.get(t)
+            if entry is not None:
+                w, plist = entry
+                for j in plist:  # the document's own sentences too: skipped below, once each
                     dots[j] += w
         best: dict[str, list[tuple[float, int]]] = defaultdict(list)
         for j, dot in dots.items():
+            other = sents[j].doc_id
+            if other == s.doc_id:
+                continue
             score = dot / (norms[i] * norms[j])
             if score >= min_score:
-                best[sents[j].doc_id].append((score, j))
+                best[other].append((score, j))
         for doc_id in sorted(best):
             for score, j in sorted(best[doc_id], key=lambda x: (-x[0], x[1]))[:per_doc]:
                 out.append(Alignment(s, sents[j], round(score, 4)))
