@@ -20,6 +20,7 @@ from audit.corpus import CorpusIndex
 from audit.detectors import Detector, detector_class
 from audit.docstore import loaded
 from audit.loaders import iter_documents
+from audit.memory import release_freed_memory
 from audit.policy import decide, score
 from audit.records import Document, DocumentResult, Finding
 
@@ -152,6 +153,7 @@ def audit_documents(
     # The corroboration's name mentions come from the corpus pass, which finds the name chunks anyway.
     corpus = CorpusIndex.build(docs, lang=config.lang, executor=executor, mentions=config.corroborate.enabled)
     mentions = corpus.take_mentions()
+    release_freed_memory()  # the chunks' partial indexes
     dets = build_detectors(config, detectors)
     good = loaded(docs)
     for det in dets:
@@ -187,6 +189,7 @@ def audit_documents(
         fitted = next((d for d in dets if isinstance(d, EntityDetector)), None)
         corroboration = corroborate(docs, config, corpus, executor=executor, entity_detector=fitted,
                                     spool_dir=spool_dir, mentions=mentions)
+        release_freed_memory()
         for f in corroboration.findings:
             extra.setdefault(f.doc_id, []).append(f)
         info["corroborate"] = {"stories": len(set(corroboration.stories.values())),
@@ -291,6 +294,7 @@ def run(
         if out is not None:  # the tables go from the spool into their files before it is removed
             from audit.output import write_outputs
 
+            release_freed_memory()  # the rows the tables were built from
             write_outputs(result, Path(out))
     finally:
         executor.close()

@@ -24,6 +24,7 @@ from audit.corroborate.divergence import Divergence, beneficiary_flips, diff_div
 from audit.corroborate.entities import entity_index
 from audit.corroborate.stories import group_stories
 from audit.docstore import doc_ids, select, take
+from audit.memory import release_freed_memory
 from audit.records import Document, Finding
 from audit.spool import FrameSpool
 
@@ -84,6 +85,7 @@ def corroborate(docs: Sequence[Document], config: Config | None = None,
     out.stories, _ = group_stories(good, lang, threshold=opts.story_threshold, top_terms=opts.top_terms,
                                    executor=executor)
     out.timings["stories"] = time.perf_counter() - clock
+    release_freed_memory()  # the story vectors
 
     clock = time.perf_counter()
     members: dict[str, list[int]] = defaultdict(list)
