@@ -17,8 +17,7 @@ import polars as pl
 from audit.corpus import CorpusIndex
 from audit.detectors.entity import EntityDetector
 from audit.docstore import chunks
-from audit.lang import zipf
-from audit.names import COMMON_WORD_ZIPF, NameMentions, name_chunks
+from audit.names import NameMentions, name_chunks
 
 if TYPE_CHECKING:
     from audit.execution import Executor
@@ -63,9 +62,9 @@ def entity_index(docs: Sequence[Document], corpus: CorpusIndex, lang: str, stori
     rows = []
     while forms:
         form, per_doc = forms.popitem()
-        single = " " not in form
-        if single and (len(per_doc) < min_docs_single or zipf(form.lower(), lang) >= COMMON_WORD_ZIPF):
-            continue  # one capitalised word: a name only when several documents use it and it is rare
+        if " " not in form and len(per_doc) < min_docs_single:
+            continue  # one capitalised word: a name only when several documents use it (and it is
+            # rare: `NameMentions.add` never counts a one-word form at COMMON_WORD_ZIPF or above)
         canonical, variant = form, None
         seen = set()
         while canonical in detector.variants and canonical not in seen:
