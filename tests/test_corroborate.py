@@ -132,6 +132,9 @@ def test_sentences_are_compared_on_the_lowered_texts_of_their_tokens() -> None:
     assert s.lows == tuple(t.low for t in s.toks) == (
         "putin", "visit", "to", "hanoi", "vietnam", "leaders", "signed", "11", "deals")
     assert s.toks[0].end - s.toks[0].start == len("Putin")  # offsets exclude the possessive
+    # what a change is classified on: the tokens but their offsets
+    assert [t[2:] for t in s.words(0, len(s.lows))] == [t[2:] for t in s.toks]
+    assert [(t.text, t.is_number) for t in s.words(3, 5)] == [("Hanoi", False), ("Vietnam", False)]
     assert s.terms == {"putin", "visit", "hanoi", "vietnam", "leaders", "signed", "11", "deals"}
 
 

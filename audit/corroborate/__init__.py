@@ -139,12 +139,16 @@ def story_pass(story_docs: Sequence[Document], lang: str, min_terms: int, align_
     (so stories can run anywhere); returns plain rows, not the sentences' token lists."""
     sents = [s for d in story_docs for s in story_sentences(d, lang, min_terms)]
     aligned = align_story(sents, min_score=align_min_score, per_doc=1)
-    neighbours: dict[Sentence, set[Sentence]] = defaultdict(set)
-    for al in aligned:
-        neighbours[al.a].add(al.b)
-        neighbours[al.b].add(al.a)
     divergences = [dv for al in aligned for dv in diff_divergences(al, lang, min_matched=diff_min_matched)]
     divergences += beneficiary_flips(sents, lang)
+    # The aligned counterparts of the sentences that diverge (most stories have none).
+    involved = {s for dv in divergences for s in (dv.a, dv.b)}
+    neighbours: dict[Sentence, set[Sentence]] = defaultdict(set)
+    for al in aligned if involved else ():
+        if al.a in involved:
+            neighbours[al.a].add(al.b)
+        if al.b in involved:
+            neighbours[al.b].add(al.a)
     rows = [(a.a.doc_id, a.a.start, a.a.end, a.b.doc_id, a.b.start, a.b.end, a.score) for a in aligned]
     return rows, _findings(divergences, neighbours), len(sents)
 

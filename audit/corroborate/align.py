@@ -30,12 +30,20 @@ class Sentence:
     lows: tuple[str, ...] = field(compare=False)
     """The lower-cased text of each token (`tokens`): what sentences are compared on."""
     terms: frozenset[str] = field(compare=False)
+    texts: tuple[str, ...] = field(compare=False)
+    """The text of each token, as `lows` keeps them lower-cased."""
 
     @cached_property
     def toks(self) -> tuple[Token, ...]:
         """The tokens with their offsets, built the first time they are asked for: most sentences
         are only compared, and a token with offsets costs several times its text."""
         return tuple(tokens(self.text, self.start))
+
+    def words(self, i: int, j: int) -> list[Token]:
+        """Tokens i:j without their offsets (start and end -1): all that classifying a change
+        reads, for a fraction of `toks`."""
+        pairs = zip(self.texts[i:j], self.lows[i:j], strict=True)
+        return [Token(-1, -1, t, low, t[:1].isdigit()) for t, low in pairs]
 
     @cached_property
     def vocabulary(self) -> frozenset[str]:
@@ -59,7 +67,7 @@ def story_sentences(doc: Document, lang: str, min_terms: int = 4) -> list[Senten
         lows = tuple([t.lower() for t in texts])
         terms = frozenset(content_terms(texts, lows, lang))
         if len(terms) >= min_terms:
-            out.append(Sentence(doc.doc_id, i, s.start, s.end, s.text, lows, terms))
+            out.append(Sentence(doc.doc_id, i, s.start, s.end, s.text, lows, terms, tuple(texts)))
     return out
 
 
