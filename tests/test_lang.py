@@ -3,7 +3,16 @@ from __future__ import annotations
 import pytest
 from wordfreq import zipf_frequency
 
-from audit.lang import detect_language, in_wordlist, lexical_vote, zipf
+from audit.lang import (
+    FREQUENT_ZIPF,
+    _frequencies,
+    _frequent_words,
+    detect_language,
+    frequent_zipf,
+    in_wordlist,
+    lexical_vote,
+    zipf,
+)
 
 # Real words: English, Romance and Slavic, with diacritics, Turkish dotted/dotless i, Romanian
 # cedilla/comma forms and German sharp s (the cases where wordfreq's tokeniser rewrites a word).
@@ -15,6 +24,27 @@ WORDS = ["government", "resultado", "vestit", "també", "président", "straße",
 def test_in_wordlist_agrees_with_zipf_frequency(lang) -> None:
     for word in WORDS:
         assert in_wordlist(word, lang, "small") == (zipf_frequency(word, lang, wordlist="small") > 0), word
+
+
+# Words wordfreq tokenises (apostrophes, hyphens, digits, capitals) besides plain ones.
+TOKENISED = ["l'amic", "d'aquí", "co-operation", "state-run", "2024", "1,500", "año", "Straße", "dell'anno",
+             "c'est", "aujourd'hui", "x-ray", "19", "3.5", "g7", "covid-19", "1990s", "2.000", "20th"]
+
+
+@pytest.mark.parametrize("lang", ["ca", "es", "fr", "it", "de", "tr", "sh", "vi"])
+def test_frequent_zipf_is_zipf_above_the_threshold_and_zero_below(lang) -> None:
+    for word in WORDS + TOKENISED:
+        z = zipf(word, lang)
+        assert frequent_zipf(word, lang) == (z if z >= FREQUENT_ZIPF else 0.0), word
+    assert frequent_zipf("2024", "xx") == frequent_zipf("casa", "xx") == 0.0  # no wordfreq list
+
+
+def test_frequent_words_are_the_head_of_wordfreqs_table() -> None:
+    """Read as a stream up to the threshold, the table holds exactly the words the whole one rates
+    at or above it, with the same rounded Zipf values."""
+    full = _frequencies("ca")
+    assert _frequent_words("ca") == {w: f for w, f in full.items() if zipf(w, "ca") >= FREQUENT_ZIPF}
+    assert 20_000 < len(_frequent_words("ca")) < len(full) / 3
 
 
 def test_lexical_vote_counts_foreign_words_and_is_stable_across_calls() -> None:
