@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import math
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import polars as pl
@@ -11,7 +13,7 @@ import pytest
 import audit
 from audit.config import Config, ConfigError
 from audit.corroborate import corroborate
-from audit.corroborate.align import Alignment, story_sentences
+from audit.corroborate.align import Alignment, Sentence, align_story, story_sentences
 from audit.corroborate.divergence import diff_divergences
 from audit.loaders import iter_documents
 from audit.records import Document
@@ -189,3 +191,51 @@ def test_corroborate_config_is_checked() -> None:
         Config.from_dict({"corroborate": {"threshold": 0.5}})
     with pytest.raises(ConfigError, match="story_threshold"):
         Config.from_dict({"corroborate": {"story_threshold": 0}})
+
+
+def _align_by_loop(sents: list[Sentence], min_score: float, per_doc: int, max_postings: int = 500
+                   ) -> list[tuple[str, int, str, int, float]]:
+    """The alignment as a plain loop over each sentence's terms and their postings."""
+    n = len(sents)
+    df = Counter(t for s in sents for t in s.terms)
+    weight = {t: math.log((n + 1) / (k + 0.5)) ** 2 for t, k in df.items()}
+    norms = [math.sqrt(sum(weight[t] for t in s.terms)) or 1.0 for s in sents]
+    postings = defaultdict(list)
+    for i, s in enumerate(sents):
+        for t in s.terms:
+            postings[t].append(i)
+    out = []
+    for i, s in enumerate(sents):
+        dots: dict[int, float] = defaultdict(float)
+        for t in s.terms:
+            if len(postings[t]) <= max_postings:
+                for j in postings[t]:
+                    dots[j] += weight[t]
+        best = defaultdict(list)
+        for j, dot in dots.items():
+            score = dot / (norms[i] * norms[j])
+            if sents[j].doc_id != s.doc_id and score >= min_score:
+                best[sents[j].doc_id].append((score, j))
+        for doc_id in sorted(best):
+            for score, j in sorted(best[doc_id], key=lambda x: (-x[0], x[1]))[:per_doc]:
+                out.append((s.doc_id, s.index, doc_id, sents[j].index, round(score, 4)))
+    return out
+
+
+@pytest.mark.parametrize(("per_doc", "pairs", "max_postings"), [(1, 2_000_000, 500), (2, 2_000_000, 500),
+                                                               (1, 40, 500), (2, 1, 3)])
+def test_alignment_scores_are_those_of_a_plain_loop(per_doc: int, pairs: int, max_postings: int) -> None:
+    """Same pairs, same order, same float scores, whether the story is summed at once or in runs
+    of a few sentences (`pairs`), with common terms left out (`max_postings`)."""
+    docs = list(iter_documents([REFERENCE_CORPUS])) + list(iter_documents([STORIES]))
+    sents = [s for d in docs for s in story_sentences(d, "en")]
+    got = [(a.a.doc_id, a.a.index, a.b.doc_id, a.b.index, a.score)
+           for a in align_story(sents, min_score=0.2, per_doc=per_doc, max_postings=max_postings, pairs=pairs)]
+    assert got == _align_by_loop(sents, 0.2, per_doc, max_postings)
+    assert len(got) > 40
+
+
+def test_alignment_of_nothing_to_align() -> None:
+    one = story_sentences(Document("x", "The ministry said 120 people were evacuated from the district."), "en")
+    assert align_story([]) == [] == align_story(one)  # no other document
+    assert align_story(one + one) == []  # the same document twice over

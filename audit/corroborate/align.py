@@ -9,10 +9,12 @@ Candidates come from an inverted index (terms shared with the sentence), never a
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import NamedTuple
+
+import numpy as np
 
 from audit.corroborate.tokens import Token, content_terms, token_texts, tokens
 from audit.records import Document
@@ -51,9 +53,9 @@ class Sentence:
         return frozenset(self.lows)
 
 
-@dataclass(frozen=True, slots=True)
-class Alignment:
-    """Sentence `a` of one document and its counterpart `b` in another, with their similarity."""
+class Alignment(NamedTuple):
+    """Sentence `a` of one document and its counterpart `b` in another, with their similarity
+    (a tuple: a story makes hundreds of thousands)."""
 
     a: Sentence
     b: Sentence
@@ -73,39 +75,76 @@ def story_sentences(doc: Document, lang: str, min_terms: int = 4) -> list[Senten
 
 def align_story(
     sents: Sequence[Sentence], min_score: float = 0.3, per_doc: int = 1, max_postings: int = 500,
+    pairs: int = 2_000_000,
 ) -> list[Alignment]:
-    """Each sentence's best counterpart in every other document (`per_doc` of them), if similar enough."""
+    """Each sentence's best counterpart in every other document (`per_doc` of them), if similar enough.
+
+    The dot products are summed with numpy over the (sentence, term, posting) triples, in the
+    order a loop over each sentence's terms and their postings would add them, so every score is
+    the same float such a loop gives (`bincount` adds each bin's weights in input order).
+    """
     n = len(sents)
-    df: Counter[str] = Counter()
+    term_id: dict[str, int] = {}
+    terms: list[int] = []  # each sentence's terms as ids, sentence after sentence
     for s in sents:
-        df.update(s.terms)
-    idf = {t: math.log((n + 1) / (k + 0.5)) for t, k in df.items()}
-    weight = {t: v**2 for t, v in idf.items()}
-    norms = [math.sqrt(sum(weight[t] for t in s.terms)) or 1.0 for s in sents]
-    postings: dict[str, list[int]] = defaultdict(list)
-    for i, s in enumerate(sents):
-        for t in s.terms:
-            postings[t].append(i)
-    # A term in too many sentences says nothing about which ones correspond.
-    usable = {t: (weight[t], plist) for t, plist in postings.items() if len(plist) <= max_postings}
+        terms.extend([term_id.setdefault(t, len(term_id)) for t in s.terms])
+    if not terms:
+        return []
+    tid = np.array(terms, dtype=np.int64)
+    df = np.bincount(tid)
+    weight = [math.log((n + 1) / (k + 0.5)) ** 2 for k in df.tolist()]  # idf squared
+    sizes = np.array([len(s.terms) for s in sents], dtype=np.int64)
+    owner = np.repeat(np.arange(n, dtype=np.int64), sizes)
+    bounds = np.cumsum(sizes).tolist()
+    norms = np.array([math.sqrt(sum(weight[k] for k in terms[b - size : b])) or 1.0
+                      for b, size in zip(bounds, sizes.tolist(), strict=True)])
+    # Postings: the sentences of each term, in order. A term in too many sentences says nothing
+    # about which ones correspond: only the others are summed.
+    postings = owner[np.argsort(tid, kind="stable")]
+    starts = np.cumsum(df) - df
+    usable = df[tid] <= max_postings
+    owner, tid = owner[usable], tid[usable]
+    if not len(tid):
+        return []
+    counts = df[tid]
+    names = sorted({s.doc_id for s in sents})
+    rank = {d: r for r, d in enumerate(names)}
+    doc = np.array([rank[s.doc_id] for s in sents], dtype=np.int64)
+    weights = np.array(weight)
     out: list[Alignment] = []
-    for i, s in enumerate(sents):
-        dots: dict[int, float] = defaultdict(float)
-        for t in s.terms:
-            entry = usable.get(t)
-            if entry is not None:
-                w, plist = entry
-                for j in plist:  # the document's own sentences too: skipped below, once each
-                    dots[j] += w
-        best: dict[str, list[tuple[float, int]]] = defaultdict(list)
-        for j, dot in dots.items():
-            other = sents[j].doc_id
-            if other == s.doc_id:
-                continue
-            score = dot / (norms[i] * norms[j])
-            if score >= min_score:
-                best[other].append((score, j))
-        for doc_id in sorted(best):
-            for score, j in sorted(best[doc_id], key=lambda x: (-x[0], x[1]))[:per_doc]:
-                out.append(Alignment(s, sents[j], round(score, 4)))
+    # Sentences in runs of at most ~`pairs` postings summed: memory stays bounded in a huge story.
+    load = np.cumsum(np.bincount(owner, weights=counts, minlength=n))
+    lo = 0
+    while lo < n:
+        base = load[lo - 1] if lo else 0.0
+        hi = max(lo + 1, int(np.searchsorted(load, base + pairs, side="right")))
+        a, b = np.searchsorted(owner, [lo, hi])
+        if a < b:
+            for i, j, score in _best(owner[a:b], tid[a:b], counts[a:b], postings, starts, weights, norms, doc,
+                                     n, min_score, per_doc):
+                out.append(Alignment(sents[i], sents[j], round(score, 4)))
+        lo = hi
     return out
+
+
+def _best(owner: np.ndarray, tid: np.ndarray, counts: np.ndarray, postings: np.ndarray, starts: np.ndarray,
+          weights: np.ndarray, norms: np.ndarray, doc: np.ndarray, n: int, min_score: float, per_doc: int
+          ) -> Iterator[tuple[int, int, float]]:
+    """(i, j, score) of each sentence i of `owner`'s best counterparts, in the output's order."""
+    ends = np.cumsum(counts)
+    # Every posting of every (sentence, term): i, j and the term's weight, in loop order.
+    at = np.repeat(starts[tid] - (ends - counts), counts) + np.arange(ends[-1], dtype=np.int64)
+    pair = np.repeat(owner, counts) * n + postings[at]
+    keys, inverse = np.unique(pair, return_inverse=True)
+    dots = np.bincount(inverse.ravel(), weights=np.repeat(weights[tid], counts))
+    pi, pj = keys // n, keys % n
+    scores = dots / (norms[pi] * norms[pj])
+    keep = (doc[pi] != doc[pj]) & (scores >= min_score)
+    pi, pj, scores = pi[keep], pj[keep], scores[keep]
+    # Per sentence, other documents in name order, each one's best `per_doc` (score, then index).
+    order = np.lexsort((pj, -scores, doc[pj], pi))
+    pi, pj, scores = pi[order], pj[order], scores[order]
+    group = np.flatnonzero(np.r_[True, (pi[1:] != pi[:-1]) | (doc[pj][1:] != doc[pj][:-1])])
+    place = np.arange(len(pi)) - np.repeat(group, np.diff(np.r_[group, len(pi)]))
+    chosen = place < per_doc
+    return zip(pi[chosen].tolist(), pj[chosen].tolist(), scores[chosen].tolist(), strict=True)
