@@ -106,7 +106,7 @@ Opcode = tuple[str, int, int, int, int]
 
 
 def edit_script(la: Sequence[str], lb: Sequence[str], va: frozenset[str] | None = None,
-                vb: frozenset[str] | None = None) -> tuple[int, list[Opcode]] | None:
+                vb: frozenset[str] | None = None) -> tuple[int, list[Opcode]]:
     """(words matched, the non-equal opcodes) of `SequenceMatcher(None, la, lb, autojunk=False)`,
     without the matcher where its answer is certain. Near-identical pairs (a wire story copied with
     one fact changed) are most of what a story aligns, and the matcher costs tens of microseconds
