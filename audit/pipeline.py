@@ -158,6 +158,7 @@ def audit_documents(
     good = loaded(docs)
     for det in dets:
         det.fit(good, corpus)
+    release_freed_memory()  # what fitting read and dropped (the gazetteer's source table)
     from audit.progress import progress_bar
 
     checkpoint = None

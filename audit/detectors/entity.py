@@ -76,6 +76,10 @@ class EntityDetector(Detector):
         self.variants = {}
         self._fit_key_variants(counts)
         self._fit_spelling_variants(counts, corpus)
+        # Read the gazetteer now: worker processes started after the fit share it instead of each
+        # reading it, and the cities table (~70 MB while it is read) is read before the corpus-wide
+        # structures of the later passes (story vectors, entity index) make the peak.
+        _ = self.gazetteer
 
     def state(self) -> object:
         return sorted((k, list(v)) for k, v in self.variants.items())
