@@ -58,7 +58,7 @@ def frequent_zipf(word: str, lang: str) -> float:
 
     What votes for a foreign language only asks whether a word is common there, and a table of the
     common words is a fifth of the whole list: the ~27 languages the untranslated detector votes
-    with cost each worker ~3 s and ~600 MB as whole tables, ~0.5 s and ~100 MB as these.
+    with cost each worker ~3.4 s and ~600 MB as whole tables, ~0.5 s and ~110 MB as these.
     """
     table = _frequent_words(lang)
     if word.isalpha() and word.casefold() == word and unicodedata.is_normalized("NFKC", word):
