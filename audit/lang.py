@@ -43,10 +43,19 @@ def zipf(word: str, lang: str) -> float:
     """
     if lang not in wordfreq_languages():
         return 0.0
-    if word.isalpha() and word.casefold() == word and unicodedata.is_normalized("NFKC", word):
-        freq = _frequencies(lang).get(word)
-        return round(math.log10(freq) + 9, 2) if freq else 0.0
+    if _is_plain(word):
+        return _table_zipf(_frequencies(lang), word)
     return zipf_frequency(word, lang)
+
+
+def _is_plain(word: str) -> bool:
+    """A word wordfreq's tokeniser returns unchanged: its table answers for it directly."""
+    return word.isalpha() and word.casefold() == word and unicodedata.is_normalized("NFKC", word)
+
+
+def _table_zipf(table: dict[str, float], word: str) -> float:
+    freq = table.get(word)
+    return round(math.log10(freq) + 9, 2) if freq else 0.0
 
 
 FREQUENT_ZIPF = 3.0
@@ -61,9 +70,8 @@ def frequent_zipf(word: str, lang: str) -> float:
     with cost each worker ~3.4 s and ~600 MB as whole tables, ~0.5 s and ~110 MB as these.
     """
     table = _frequent_words(lang)
-    if word.isalpha() and word.casefold() == word and unicodedata.is_normalized("NFKC", word):
-        freq = table.get(word)
-        return round(math.log10(freq) + 9, 2) if freq else 0.0
+    if _is_plain(word):
+        return _table_zipf(table, word)
     if lang not in wordfreq_languages():
         return 0.0
     if get_language_info(lang)["tokenizer"] == "jieba":  # segmentation with its own rules
