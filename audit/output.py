@@ -232,15 +232,26 @@ def _write_table(result: Any, name: str, parquet: Path, also_jsonl: Path | None 
         _atomic(also_jsonl, lambda p: table.write_ndjson(p))
 
 
-def _atomic(target: Path, write: Any) -> None:
+def _atomic(target: Path, write: Any, shared: bool = True) -> None:
+    """Temp file beside the target + rename. `shared`: the file gets the permissions of a plain new
+    file (0666 less the umask), not the 0600 of a temp file: outputs are read by other tools and
+    users. Off for a copy that keeps its source's mode."""
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     os.close(fd)
     try:
         write(tmp)
+        if shared:
+            os.chmod(tmp, 0o666 & ~current_umask())
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def current_umask() -> int:
+    mask = os.umask(0)  # the only way to read it; set straight back
+    os.umask(mask)
+    return mask
 
 
 def render_summary(result: Any, out: Path | None = None) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import shutil
 from bisect import bisect_right
@@ -666,14 +665,8 @@ def _diff_name(doc_id: str) -> str:
 
 
 def _atomic(target: Path, write: Callable[[str], object], shared: bool = False) -> None:
-    """Temp file beside the target + rename; `shared` gives a new file the umask's permissions, not 0600."""
+    """Temp file beside the target + rename; `shared` gives a new file the umask's permissions (a
+    copy keeps its source's)."""
     from audit.output import _atomic as atomic
 
-    def run(tmp: str) -> None:
-        write(tmp)
-        if shared:
-            mask = os.umask(0)
-            os.umask(mask)
-            os.chmod(tmp, 0o666 & ~mask)
-
-    atomic(target, run)
+    atomic(target, write, shared=shared)

@@ -21,6 +21,7 @@ import polars as pl
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from audit.output import current_umask
 from audit.progress import progress_bar
 from audit.records import CATEGORIES, MQM_CATEGORIES, SEVERITIES
 from audit.report.charts import SEVERITY_COLOURS, category_severity, quality_histogram
@@ -56,7 +57,7 @@ def render_report(out: str | Path, progress: bool = False) -> Path:
 
     tmp = Path(tempfile.mkdtemp(dir=out, prefix=".report."))
     try:
-        tmp.chmod(0o755)  # mkdtemp makes it private; the report is meant to be shared
+        tmp.chmod(0o777 & ~current_umask())  # mkdtemp makes it private; the report is meant to be shared
         (tmp / "assets").mkdir()
         (tmp / "docs").mkdir()
         for name in ASSETS:
