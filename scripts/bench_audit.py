@@ -17,8 +17,8 @@ belong to that one measurement alone:
 
 - floor and floor -lru: the bare pass above, split over J processes;
 - audit: `audit.run(paths, config, jobs=J, out=TMP)` with back-translation off and cross-source
-  corroboration on (the default config): what `mtaudit run CORPUS --out DIR --jobs J` does,
-  writing the output files included;
+  corroboration on (the default config): what `mtaudit run CORPUS --out DIR --jobs J --no-report`
+  does, writing the output files included (`bench_report.py` measures the HTML report);
 - audit -corr: the same with `[corroborate] enabled = false`, so corroboration's share shows.
 
 Times are of the measured call only; the one-off start-up (imports; wordfreq, lexicons and

@@ -16,7 +16,7 @@ import pytest
 import audit
 from audit.cli import main
 from audit.output import SEGMENT_SCHEMA
-from audit.report import CSP, render_report, safe_name
+from audit.report import CSP, render, render_report, safe_name
 from audit.report.highlight import Span, lost_words, pieces
 from audit.report.render import _page_json
 from tests.conftest import REFERENCE_CORPUS
@@ -207,3 +207,40 @@ def test_story_view_and_other_sources_panels(tmp_path: Path) -> None:
     body = next(b for d, b in panels if d)
     assert "At least 41 workers" in body and "At least 14 workers" in body
     assert 'href="' + safe_name("a1.txt") + '"' in body
+
+
+def test_main_language_of_plain_target_prose_needs_no_ngram_identification(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    english = ("The minister said on Monday that the talks with the unions would resume in the spring, "
+               "and that the government had no plans to change the pension age before the election.")
+    catalan = ("El president rus va arribar dijous a Hanoi per a una visita d'Estat de dos dies, en la qual "
+               "va signar una desena d'acords amb les autoritats vietnamites.")
+    passage = [{"category": "untranslated", "text": catalan}]
+    assert render._language_hints(english + "\n\n" + catalan, passage, "en") == "en +ca"
+    assert render._language_hints(catalan, [], "en") == "ca"  # not the target: identified
+
+    def unused(text: str) -> None:
+        raise AssertionError("langdetect called on plain target-language prose")
+
+    monkeypatch.setattr(render, "detect_language", unused)
+    assert render._language_hints(english, [], "en") == "en"
+    assert not render._reads_as(catalan, "en")
+    assert not render._reads_as("The talks resume.", "en")  # too short to tell by function words
+
+
+def test_aligned_rows_come_per_document_in_file_order_across_batches(tmp_path: Path) -> None:
+    rows = [("b", 0, 10, "a", 5, 15, 0.5, "s1"), ("a", 0, 12, "b", 0, 10, 0.9, "s1"),
+            ("b", 20, 30, "a", 40, 50, 0.7, "s1"), ("a", 0, 12, "x", 3, 9, 0.4, "s2"),
+            ("b", 20, 30, "c", 1, 2, 0.6, "s1")]
+    path = tmp_path / "alignments.parquet"
+    pl.DataFrame(rows, orient="row", schema=["doc_id", "start", "end", "other_doc_id", "other_start",
+                                             "other_end", "score", "story"]).write_parquet(path)
+    aligned = render._Aligned(path, ["a", "b", "c"], batch=2)
+    assert aligned.names == ["a", "b", "c", "x"]  # an id the documents table lacks comes last
+    assert aligned.rows(0) == [(0, 12, 1, 0, 10, 0.9), (0, 12, 3, 3, 9, 0.4)]
+    assert aligned.rows(1) == [(0, 10, 0, 5, 15, 0.5), (20, 30, 0, 40, 50, 0.7), (20, 30, 2, 1, 2, 0.6)]
+    assert aligned.rows(2) == []
+    texts = pl.Series(["A" * 60, "Sentence one. " + "x" * 6 + "Sentence two.", "cc"])
+    sources = render._sources(1, aligned, texts, [])
+    assert [(s["start"], [o["doc_id"] for o in s["others"]]) for s in sources] == [(0, ["a"]), (20, ["a", "c"])]
+    assert sources[1]["others"][1]["text"] == "c"
