@@ -81,6 +81,40 @@ def test_index_lists_every_document_and_sorts_by_quality(page, reference_report:
     assert page.problems == []
 
 
+def test_index_lays_out_one_page_of_documents_but_sorts_and_filters_them_all(
+        page, reference_report: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from audit.report import render
+
+    out = tmp_path / "run"
+    shutil.copytree(reference_report, out, ignore=shutil.ignore_patterns("report"))
+    monkeypatch.setattr(render, "INDEX_PAGE_ROWS", 2)  # 5 documents: pages of 2, 2 and 1
+    render.render_report(out)
+    page.goto((out / "report" / "index.html").as_uri())
+    ids = sorted(pl.read_parquet(out / "documents.parquet")["doc_id"].to_list())
+
+    def shown() -> list[str]:
+        return [r.get_attribute("data-doc-id") for r in page.locator("table#documents tbody tr").all()
+                if r.is_visible()]
+
+    assert page.locator("table#documents tbody tr").count() == 5
+    assert len(shown()) == 2 and page.inner_text("#documents-at") == "page 1 of 3 (1–2)"
+    assert page.locator("#documents-prev").is_disabled()
+    page.click('th[data-sort="doc_id"]')
+    assert shown() == ids[:2]
+    page.click('th[data-sort="doc_id"]')  # descending: the last documents come first, from all pages
+    assert shown() == ids[::-1][:2]
+    page.click("#documents-next")
+    page.click("#documents-next")
+    assert shown() == [ids[0]] and page.inner_text("#documents-at") == "page 3 of 3 (5–5)"
+    assert page.locator("#documents-next").is_disabled()
+    page.fill("input#filter", ids[0][:4])  # a filter starts again at its first page
+    assert shown() == [ids[0]] and not page.locator("#documents-pages").is_visible()
+    assert page.inner_text("#shown") == "1 of 5"
+    page.fill("input#filter", "")
+    assert shown() == ids[::-1][:2] and page.inner_text("#documents-at") == "page 1 of 3 (1–2)"
+    assert page.problems == []
+
+
 def test_document_page_highlights_and_jumps_to_a_finding(page, reference_report: Path) -> None:
     page.goto(doc_page(reference_report, FUSED_DOC))
     mark = page.locator("#text mark.finding", has_text="Putinsigned").first

@@ -34,6 +34,8 @@ from audit.text import WORD_RE
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "base-uri 'none'; form-action 'none'")
 ASSETS = ("report.css", "report.js")
+INDEX_PAGE_ROWS = 200
+"""Documents the index lays out at a time (sorting and filtering still cover all of them)."""
 _SLUG = re.compile(r"[^a-z0-9._-]+")
 
 
@@ -414,4 +416,5 @@ def _index_context(docs: pl.DataFrame, findings: pl.DataFrame, rows: list[dict[s
                          "config_hash": info.get("config_hash")},
                  "documents": {r["doc_id"]: r["file"] for r in rows}},
         "root": "",
+        "page_size": INDEX_PAGE_ROWS,
     }

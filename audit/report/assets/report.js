@@ -69,6 +69,40 @@
   }
 
   /* ---------------- index ---------------- */
+  // A table's rows a page at a time: the page size is the table's data-page-size, the controls
+  // are the #ID-prev, #ID-at and #ID-next elements inside #ID-pages. Rows off the page are hidden,
+  // so the browser lays out only the page, whatever the corpus size.
+  function pager(table, id) {
+    const size = parseInt(table.dataset.pageSize, 10) || 1000000;
+    const box = document.getElementById(id + "-pages");
+    const at = document.getElementById(id + "-at");
+    const prev = document.getElementById(id + "-prev");
+    const next = document.getElementById(id + "-next");
+    let list = [];
+    let page = 0;
+    let onPage = Array.from(table.tBodies[0].rows).filter(function (row) { return !row.hidden; });
+
+    function render() {
+      const count = Math.max(1, Math.ceil(list.length / size));
+      page = Math.min(Math.max(page, 0), count - 1);
+      const lo = page * size;
+      const hi = Math.min(lo + size, list.length);
+      onPage.forEach(function (row) { row.hidden = true; });
+      onPage = list.slice(lo, hi);
+      onPage.forEach(function (row) { row.hidden = false; });
+      if (!box) return;
+      box.hidden = count <= 1;
+      at.textContent = "page " + (page + 1) + " of " + count + " (" + (hi ? lo + 1 : 0) + "–" + hi + ")";
+      prev.disabled = page === 0;
+      next.disabled = page >= count - 1;
+    }
+    if (box) {
+      prev.addEventListener("click", function () { page -= 1; render(); });
+      next.addEventListener("click", function () { page += 1; render(); });
+    }
+    return { show: function (rows) { list = rows; page = 0; render(); } };
+  }
+
   function initIndex() {
     const table = document.getElementById("documents");
     const tbody = table.tBodies[0];
@@ -109,23 +143,37 @@
           else c = (isNaN(a.key) ? -Infinity : a.key) - (isNaN(b.key) ? -Infinity : b.key);
           return (ascending ? c : -c) || a.i - b.i;
         });
-        keyed.forEach(function (k) { tbody.appendChild(k.row); });
+        order = keyed.map(function (k) { return k.row; });
+        // Detached all at once, then put back in order: moving rows one by one out of a large
+        // table costs Chromium time in proportion to the table, a second or more per sort.
+        tbody.replaceChildren();
+        const moved = document.createDocumentFragment();
+        order.forEach(function (row) { moved.appendChild(row); });
+        tbody.appendChild(moved);
+        applyFilter();
       });
     });
+
+    // Sorting and filtering apply to every document; only one page of the result is laid out,
+    // because a browser takes tens of seconds to lay out and re-sort a table of 20,000 rows.
+    let order = rows.slice();
+    const documentPages = pager(table, "documents");
+    const storyTable = document.getElementById("story-table");
+    if (storyTable) pager(storyTable, "stories").show(Array.from(storyTable.tBodies[0].rows));
 
     function applyFilter() {
       const needle = filter.value.trim().toLowerCase();
       const mode = which.value;
-      let visible = 0;
-      rows.forEach(function (row) {
+      const matching = order.filter(function (row) {
         let show = !needle || row.dataset.search.indexOf(needle) !== -1;
         if (mode === "repair") show = show && row.dataset.repair === "yes";
         if (mode === "ok") show = show && row.dataset.repair === "no";
         if (mode === "unreviewed") show = show && row.dataset.reviewed !== "yes";
-        row.hidden = !show;
-        if (show) visible += 1;
+        return show;
       });
+      const visible = matching.length;
       shown.textContent = visible === rows.length ? rows.length + " documents" : visible + " of " + rows.length;
+      documentPages.show(matching);
     }
     filter.addEventListener("input", applyFilter);
     which.addEventListener("change", applyFilter);
