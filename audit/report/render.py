@@ -254,9 +254,9 @@ class _Aligned:
         order = np.argsort(columns[0], kind="stable")  # by document, in file order within one
         self.bounds = np.searchsorted(columns[0][order], np.arange(len(self.names) + 1))
         self.columns = []
-        for k in range(1, len(columns)):  # each column's unsorted copy goes as soon as it is gathered
+        for k in range(1, len(columns)):
             self.columns.append(columns[k][order])
-            columns[k] = columns[0]
+            columns[k] = columns[0]  # drops the unsorted copy as soon as the sorted one exists
 
     def rows(self, position: int) -> list[tuple[Any, ...]]:
         """The document's (start, end, other position, other_start, other_end, score) rows."""
@@ -267,28 +267,25 @@ class _Aligned:
 class _ByDoc:
     """One table's rows a document at a time, from the table sorted by document once."""
 
-    def __init__(self, frame: pl.DataFrame | None, columns: tuple[str, ...] | None = None) -> None:
-        self.table = None
+    def __init__(self, frame: pl.DataFrame | None) -> None:
+        self.table = frame.sort("doc_id", maintain_order=True) if frame is not None and frame.height else None
         self.where: dict[str, tuple[int, int]] = {}
-        if frame is None or not frame.height:
-            return
-        table = frame.sort("doc_id", maintain_order=True)
-        self.table = table.select(columns) if columns else table
         offset = 0
-        for doc_id, n in table.group_by("doc_id", maintain_order=True).len().iter_rows():
+        for doc_id, n in self.table.group_by("doc_id", maintain_order=True).len().iter_rows() \
+                if self.table is not None else ():
             self.where[doc_id] = (offset, n)
             offset += n
 
     def frame(self, doc_id: str) -> pl.DataFrame | None:
-        """The document's rows (None when the table is absent)."""
+        """The document's rows (None when the table is absent or empty)."""
         if self.table is None:
             return None
         offset, n = self.where.get(doc_id, (0, 0))
         return self.table.slice(offset, n)
 
-    def rows(self, doc_id: str, named: bool = True) -> list[Any]:
+    def rows(self, doc_id: str) -> list[dict[str, Any]]:
         rows = self.frame(doc_id)
-        return [] if rows is None else rows.rows(named=named)
+        return [] if rows is None else rows.rows(named=True)
 
 
 def _stories(
