@@ -7,6 +7,10 @@ version, the config digest and the digest of the corpus-level evidence the detec
 (entity variants, recurring lines). A resumed run reuses an entry when the document's content
 hash is unchanged and that header still matches; otherwise the document is audited again.
 Corpus-level passes (corroboration, fidelity statistics) always run over the whole corpus.
+
+Entries of documents that changed or left the corpus are dropped once a run has been through
+every document: the file is rewritten (temp file + rename) with the current entry of each
+document, so a checkpoint resumed run after run stays the size of the corpus.
 """
 
 from __future__ import annotations
@@ -46,6 +50,11 @@ class Checkpoint:
         self.entries: dict[str, tuple[str, list[Finding], DocumentResult]] = {}
         self.reused = 0
         self.audited = 0
+        self.dropped = 0
+        self._lines = 0
+        """Entry lines in the file, current or not."""
+        self._live: set[str] = set()
+        """Documents whose current entry this run reused or wrote."""
         self.flush_every = flush_every
         self.flush_seconds = flush_seconds
         self._pending = 0
@@ -78,6 +87,7 @@ class Checkpoint:
                 if not line.endswith("\n"):
                     self._truncated_tail = True
                     break
+                self._lines += 1
                 try:
                     row = json.loads(line)
                     findings = [_finding(f) for f in row["findings"]]
@@ -93,6 +103,7 @@ class Checkpoint:
         if hit is None or hit[0] != content_hash(doc.text):
             return None
         self.reused += 1
+        self._live.add(doc.doc_id)
         return hit[1], replace(hit[2], text="")
 
     def add(self, doc: Document, findings: list[Finding], result: DocumentResult) -> None:
@@ -102,6 +113,8 @@ class Checkpoint:
                "findings": [_row(f) for f in findings], "result": {**_row(result), "text": ""}}
         self._fh.write(json.dumps(row, ensure_ascii=False) + "\n")
         self.audited += 1
+        self._lines += 1
+        self._live.add(doc.doc_id)
         self._pending += 1
         self._flush()
 
@@ -115,14 +128,44 @@ class Checkpoint:
             self._pending = 0
             self._last_flush = now
 
-    def close(self) -> None:
+    def close(self, complete: bool = False) -> None:
+        """`complete`: the run went through every document, so entries it did not use are stale
+        (their document changed or left the corpus) and are dropped."""
         if self._fh is not None:
             self._flush(force=True)
             self._fh.close()
             self._fh = None
+            if complete and self._lines > len(self._live):
+                self._compact()
+
+    def _compact(self) -> None:
+        last: dict[str, int] = {}  # each live document's last line: its current entry
+        with self.path.open(encoding="utf-8", errors="replace") as fh:
+            fh.readline()
+            for n, line in enumerate(fh):
+                try:
+                    doc_id = json.loads(line)["doc_id"]
+                except (json.JSONDecodeError, KeyError, TypeError):
+                    continue
+                if doc_id in self._live:
+                    last[doc_id] = n
+        keep = set(last.values())
+        tmp = self.path.with_name(self.path.name + ".tmp")
+        with self.path.open(encoding="utf-8", errors="replace") as src, \
+                tmp.open("w", encoding="utf-8") as dst:
+            dst.write(src.readline())
+            for n, line in enumerate(src):
+                if n in keep:
+                    dst.write(line)
+            dst.flush()
+            os.fsync(dst.fileno())
+        os.replace(tmp, self.path)  # a crash before this leaves the old, longer checkpoint: still valid
+        self.dropped = self._lines - len(keep)
+        self._lines = len(keep)
 
     def info(self) -> dict[str, Any]:
-        return {"path": str(self.path), "reused": self.reused, "audited": self.audited}
+        return {"path": str(self.path), "reused": self.reused, "audited": self.audited,
+                "dropped": self.dropped}
 
 
 def _row(record: Finding | DocumentResult) -> dict[str, Any]:

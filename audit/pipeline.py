@@ -169,12 +169,14 @@ def audit_documents(
         header = {"version": __version__, "config": config.digest(), "evidence": evidence_digest(dets),
                   "detectors": [d.name for d in dets]}
         checkpoint = Checkpoint(checkpoint_dir, header, resume=resume)
+    complete = False
     try:
         with progress_bar(len(docs), "auditing", progress and on_progress is None) as tick:
             results = _rule_pass(docs, dets, corpus, config, executor, on_progress or tick, checkpoint)
+        complete = True
     finally:
         if checkpoint is not None:
-            checkpoint.close()
+            checkpoint.close(complete=complete)
     from audit.output import build_result
 
     info = run_info(config, dets, len(docs))

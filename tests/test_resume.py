@@ -75,6 +75,10 @@ def test_changed_documents_are_audited_again_and_only_they(corpus: Path, tmp_pat
     result = audit.run(work, out=out, resume=True)
     assert result.run_info["checkpoint"]["audited"] == 1
     assert result.run_info["checkpoint"]["reused"] == 159
+    # the changed document's old entry is dropped: the checkpoint stays one entry per document
+    assert result.run_info["checkpoint"]["dropped"] == 1 and checkpoint_lines(out) == 1 + 160
+    again = audit.run(work, out=out, resume=True)
+    assert again.run_info["checkpoint"]["reused"] == 160 and again.run_info["checkpoint"]["dropped"] == 0
     fresh = audit.run(work, out=tmp_path / "fresh")
     assert result.findings.equals(fresh.findings) and result.documents.equals(fresh.documents)
 
