@@ -52,9 +52,11 @@ class Checkpoint:
         self.audited = 0
         self.dropped = 0
         self._lines = 0
-        """Entry lines in the file, current or not."""
-        self._live: set[str] = set()
-        """Documents whose current entry this run reused or wrote."""
+        """Entry lines in the file, current or not (the header not counted)."""
+        self._line_of: dict[str, int] = {}
+        """Line number of each loaded entry."""
+        self._live: dict[str, int] = {}
+        """Documents whose entry this run reused or wrote, and its line number."""
         self.flush_every = flush_every
         self.flush_seconds = flush_seconds
         self._pending = 0
@@ -65,10 +67,12 @@ class Checkpoint:
         mode = "a" if self.entries else "w"
         self._fh: IO[str] | None = self.path.open(mode, encoding="utf-8")
         if mode == "w":
+            self._lines = 0
             self._fh.write(json.dumps(self.header, sort_keys=True) + "\n")
             self._flush(force=True)
         elif self._truncated_tail:
             self._fh.write("\n")  # close a line a killed run left half written
+            self._lines += 1
 
     _truncated_tail = False
 
@@ -97,13 +101,14 @@ class Checkpoint:
                 except (json.JSONDecodeError, KeyError, TypeError, ValueError):
                     continue  # a damaged line: that document is audited again
                 self.entries[row["doc_id"]] = (row["doc_hash"], findings, result)
+                self._line_of[row["doc_id"]] = self._lines - 1
 
     def get(self, doc: Document) -> tuple[list[Finding], DocumentResult] | None:
         hit = self.entries.get(doc.doc_id)
         if hit is None or hit[0] != content_hash(doc.text):
             return None
         self.reused += 1
-        self._live.add(doc.doc_id)
+        self._live[doc.doc_id] = self._line_of[doc.doc_id]
         return hit[1], replace(hit[2], text="")
 
     def add(self, doc: Document, findings: list[Finding], result: DocumentResult) -> None:
@@ -113,8 +118,8 @@ class Checkpoint:
                "findings": [_row(f) for f in findings], "result": {**_row(result), "text": ""}}
         self._fh.write(json.dumps(row, ensure_ascii=False) + "\n")
         self.audited += 1
+        self._live[doc.doc_id] = self._lines
         self._lines += 1
-        self._live.add(doc.doc_id)
         self._pending += 1
         self._flush()
 
@@ -139,17 +144,7 @@ class Checkpoint:
                 self._compact()
 
     def _compact(self) -> None:
-        last: dict[str, int] = {}  # each live document's last line: its current entry
-        with self.path.open(encoding="utf-8", errors="replace") as fh:
-            fh.readline()
-            for n, line in enumerate(fh):
-                try:
-                    doc_id = json.loads(line)["doc_id"]
-                except (json.JSONDecodeError, KeyError, TypeError):
-                    continue
-                if doc_id in self._live:
-                    last[doc_id] = n
-        keep = set(last.values())
+        keep = set(self._live.values())
         tmp = self.path.with_name(self.path.name + ".tmp")
         with self.path.open(encoding="utf-8", errors="replace") as src, \
                 tmp.open("w", encoding="utf-8") as dst:

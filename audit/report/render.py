@@ -29,7 +29,7 @@ from audit.progress import progress_bar
 from audit.records import CATEGORIES, MQM_CATEGORIES, SEVERITIES
 from audit.report.charts import SEVERITY_COLOURS, category_severity, quality_histogram
 from audit.report.highlight import SEVERITY_RANK, Span, lost_words, pieces
-from audit.text import WORD_RE
+from audit.text import word_texts
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "base-uri 'none'; form-action 'none'")
@@ -370,7 +370,7 @@ def _reads_as(text: str, lang: str, min_words: int = 20, min_share: float = 0.3)
     language's 200 commonest (prose runs at 40–50%, other languages' text at under 10%). Settles
     the main language of most documents without character n-gram identification, ~10 ms each."""
     common = stopwords(lang, 200) if lang else frozenset()
-    words = WORD_RE.findall(text)
+    words = word_texts(text)
     if not common or len(words) < min_words:
         return False
     return sum(1 for w in words if w.lower() in common) >= min_share * len(words)
