@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 import regex
 
@@ -28,8 +29,10 @@ _POSSESSIVE_RE = regex.compile(r"['’]s$")
 _SENTENCE_OPENERS = frozenset(".!?:;\n\"“”«»([–—-")
 
 
-@dataclass(frozen=True, slots=True)
-class NameChunk:
+class NameChunk(NamedTuple):
+    """A name candidate (a tuple: the corpus pass and the entity detector make one per
+    capitalised word of every document)."""
+
     start: int
     end: int
     text: str
@@ -52,7 +55,11 @@ def name_chunks(text: str, lang: str = "en") -> list[NameChunk]:
         chunk = m.group()
         pos = m.start()
         if " " not in chunk and not chunk.endswith("s"):  # one word, no possessive: the common case
-            _add_chunk(out, text, [(pos, chunk)], title_words, stops)
+            low = chunk.lower()  # what `_add_chunk` does with one token, inline
+            if low in title_words or (
+                    low in stops and not is_all_caps(chunk) and _at_sentence_start(text, pos)):
+                continue
+            out.append(NameChunk(pos, pos + len(chunk), chunk, (chunk,), None))
             continue
         toks: list[tuple[int, str]] = []
         for tok in chunk.split(" "):
@@ -79,7 +86,7 @@ def _add_chunk(out: list[NameChunk], text: str, toks: list[tuple[int, str]], tit
     # Keep what follows the last title: `Deputy Foreign Minister Le Thi Thu Hang`.
     last_title = -1
     for i, (_, t) in enumerate(toks):
-        if t.rstrip(".").lower() in title_words:
+        if t.lower() in title_words:  # tokens hold no dots; the list's are stripped of theirs
             last_title = i
     title_start = full_start if last_title >= 0 else None
     toks = toks[last_title + 1 :]
@@ -105,6 +112,9 @@ def _at_sentence_start(text: str, pos: int) -> bool:
 
 
 def is_all_caps(token: str) -> bool:
+    second = token[1:2]
+    if second.islower() and second.isalpha():  # `Putin`: settled by its second letter
+        return False
     letters = [c for c in token if c.isalpha()]
     return len(letters) > 1 and all(c.isupper() for c in letters)
 

@@ -92,17 +92,17 @@ def corroborate(docs: Sequence[Document], config: Config | None = None,
     for i, doc_id in enumerate(doc_ids(good)):
         members[out.stories[doc_id]].append(i)
     # Stories are read back story by story, and sent in tasks of several stories (~100 documents)
-    # so that small stories do not cost a round trip each.
-    tasks = _story_batches((g for g in members.values() if len(g) >= 2), good)
+    # so that small stories do not cost a round trip each. A task answers with its rows as one
+    # columnar frame: millions of row tuples unpickled and rebuilt here cost this process more
+    # than the workers spent finding them.
+    tasks = _story_batches(((story, g) for story, g in members.items() if len(g) >= 2), good)
     work = partial(_story_batch, lang=lang, min_terms=opts.min_terms, align_min_score=opts.align_min_score,
                    diff_min_matched=opts.diff_min_matched)
-    for batch in (executor.map(work, tasks) if executor else map(work, tasks)):
-        for rows, findings, n_sentences in batch:
-            if rows:  # one story's rows: the story is written with them, so the spool is the table
-                story = out.stories[rows[0][0]]
-                out.alignments.extend([(*row, story) for row in rows])
-            out.findings.extend(findings)
-            out.n_sentences += n_sentences
+    for frame, findings, n_sentences in (executor.map(work, tasks) if executor else map(work, tasks)):
+        if frame.height:
+            out.alignments.add_frame(frame)
+        out.findings.extend(findings)
+        out.n_sentences += n_sentences
     out.findings.sort(key=lambda f: (f.doc_id, f.start))
     out.timings["align"] = time.perf_counter() - clock
 
@@ -114,12 +114,12 @@ def corroborate(docs: Sequence[Document], config: Config | None = None,
     return out
 
 
-def _story_batches(groups: Iterable[list[int]], docs: Sequence[Document], min_docs: int = 100
-                   ) -> Iterator[list[list[Document]]]:
-    batch: list[list[Document]] = []
+def _story_batches(groups: Iterable[tuple[str, list[int]]], docs: Sequence[Document], min_docs: int = 100
+                   ) -> Iterator[list[tuple[str, list[Document]]]]:
+    batch: list[tuple[str, list[Document]]] = []
     size = 0
-    for positions in groups:
-        batch.append(take(docs, positions))
+    for story, positions in groups:
+        batch.append((story, take(docs, positions)))
         size += len(positions)
         if size >= min_docs:
             yield batch
@@ -128,9 +128,22 @@ def _story_batches(groups: Iterable[list[int]], docs: Sequence[Document], min_do
         yield batch
 
 
-def _story_batch(stories: list[list[Document]], **options: Any
-                 ) -> list[tuple[list[AlignmentRow], list[Finding], int]]:
-    return [story_pass(story, **options) for story in stories]
+def _story_batch(stories: list[tuple[str, list[Document]]], **options: Any
+                 ) -> tuple[pl.DataFrame, list[Finding], int]:
+    """The stories' alignment rows (story by story, as `story_pass` gives them) as one frame of
+    `ALIGNMENT_SCHEMA`, their findings, and how many sentences they compared."""
+    columns: list[list[Any]] = [[] for _ in ALIGNMENT_SCHEMA]
+    findings: list[Finding] = []
+    n_sentences = 0
+    for story, story_docs in stories:
+        rows, found, n = story_pass(story_docs, **options)
+        for column, values in zip(columns[:-1], zip(*rows)):  # noqa: B905 (no rows: no columns)
+            column.extend(values)
+        columns[-1].extend([story] * len(rows))
+        findings.extend(found)
+        n_sentences += n
+    frame = pl.DataFrame(dict(zip(ALIGNMENT_SCHEMA, columns, strict=True)), schema=ALIGNMENT_SCHEMA)
+    return frame, findings, n_sentences
 
 
 def story_pass(story_docs: Sequence[Document], lang: str, min_terms: int, align_min_score: float,

@@ -50,7 +50,10 @@ def content_terms(texts: Sequence[str], lows: Sequence[str], lang: str) -> list[
 
 def token_texts(text: str) -> list[str]:
     """The `text` of each of `tokens(text)`, without building tokens (offsets are rarely needed)."""
-    return [t[:-2] if len(t) > 2 and t[-2] in "'’" and t[-1] in "sS" else t for t in TOKEN_RE.findall(text)]
+    found = TOKEN_RE.findall(text)
+    if "'" not in text and "’" not in text:  # no possessive to cut: most sentences
+        return found
+    return [t[:-2] if len(t) > 2 and t[-2] in "'’" and t[-1] in "sS" else t for t in found]
 
 
 def text_terms(text: str, lang: str) -> list[str]:
