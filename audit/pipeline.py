@@ -23,6 +23,7 @@ from audit.loaders import iter_documents
 from audit.memory import release_freed_memory
 from audit.policy import decide, score
 from audit.records import Document, DocumentResult, Finding
+from audit.spool import ObjectSpool
 
 if TYPE_CHECKING:
     from audit.execution import Executor
@@ -170,13 +171,16 @@ def audit_documents(
                   "detectors": [d.name for d in dets]}
         checkpoint = Checkpoint(checkpoint_dir, header, resume=resume)
     complete = False
+    results = ObjectSpool(spool_dir, "outcomes")  # on disk with a spool folder: read back in order
     try:
         with progress_bar(len(docs), "auditing", progress and on_progress is None) as tick:
-            results = _rule_pass(docs, dets, corpus, config, executor, on_progress or tick, checkpoint)
+            _rule_pass(docs, dets, corpus, config, executor, on_progress or tick, checkpoint, results)
         complete = True
     finally:
         if checkpoint is not None:
             checkpoint.close(complete=complete)
+        if not complete:
+            results.close()
     from audit.output import build_result
 
     info = run_info(config, dets, len(docs))
@@ -208,26 +212,48 @@ def audit_documents(
         info["backtranslate"] = outcome.info
         for doc_id, fs in outcome.findings.items():
             extra.setdefault(doc_id, []).extend(fs)
+    per_doc: Iterable[tuple[list[Finding], DocumentResult]] = results
     if extra or outcome is not None or corroboration is not None:
-        rescored = []
-        for doc, (fs, first) in zip(docs, results, strict=True):
-            merged = decide([*fs, *extra.get(doc.doc_id, [])], config.policy)
-            result = score(doc, merged, config.policy, outcome.documents.get(doc.doc_id) if outcome else None,
-                           words=first.words)
-            story = corroboration.stories.get(doc.doc_id) if corroboration is not None else None
-            rescored.append((merged, replace(result, text="", story=story)))
-        results = rescored
-    return build_result(results, info, segments=outcome.segments if outcome else None,
-                        corroboration=corroboration, docs=docs, spool_dir=spool_dir)
+        per_doc = _rescored(docs, results, extra, config, outcome, corroboration)
+    try:
+        return build_result(per_doc, info, segments=outcome.segments if outcome else None,
+                            corroboration=corroboration, docs=docs, spool_dir=spool_dir)
+    finally:
+        results.close()
+
+
+def _rescored(docs: Sequence[Document], results: Iterable[tuple[list[Finding], DocumentResult]],
+              extra: dict[str, list[Finding]], config: Config, outcome: Any, corroboration: Any
+              ) -> Iterator[tuple[list[Finding], DocumentResult]]:
+    """Each document's rule outcome with the later passes' findings and scores folded in, one
+    document at a time as `build_result` asks for them."""
+    for doc, (fs, first) in zip(docs, results, strict=True):
+        merged = decide([*fs, *extra.get(doc.doc_id, [])], config.policy)
+        result = score(doc, merged, config.policy, outcome.documents.get(doc.doc_id) if outcome else None,
+                       words=first.words)
+        story = corroboration.stories.get(doc.doc_id) if corroboration is not None else None
+        yield merged, replace(result, text="", story=story)
 
 
 def _rule_pass(
     docs: Sequence[Document], dets: list[Detector], corpus: CorpusIndex, config: Config, executor: Executor,
-    on_progress: Callable[[int], None] | None, checkpoint: Any = None,
-) -> list[tuple[list[Finding], DocumentResult]]:
-    """Outcomes in corpus order, kept without texts (the texts stay in `docs`, read once here)."""
-    results: list[tuple[list[Finding], DocumentResult] | None] = [None] * len(docs)
+    on_progress: Callable[[int], None] | None, checkpoint: Any, out: ObjectSpool,
+) -> None:
+    """Outcomes appended to `out` in corpus order, without texts (the texts stay in `docs`, read
+    once here). They come back out of order (checkpoint hits at once, the executor's answers a
+    window later): the few that wait for an earlier one are held until it comes."""
+    waiting: dict[int, tuple[list[Finding], DocumentResult]] = {}
     sent: deque[tuple[int, Document]] = deque()  # documents the executor has read, not yet answered
+    next_out = 0
+
+    def done(i: int, outcome: tuple[list[Finding], DocumentResult]) -> None:
+        nonlocal next_out
+        waiting[i] = outcome
+        while next_out in waiting:
+            out.append(waiting.pop(next_out))
+            next_out += 1
+        if on_progress:
+            on_progress(1)
 
     def todo() -> Iterator[Document]:
         for i, doc in enumerate(docs):
@@ -236,18 +262,15 @@ def _rule_pass(
                 sent.append((i, doc))
                 yield doc
             else:
-                results[i] = hit
-                if on_progress:
-                    on_progress(1)
+                done(i, hit)
 
     for findings, result in executor.audit(todo(), dets, corpus, config):
         i, doc = sent.popleft()
-        results[i] = findings, replace(result, text="")
         if checkpoint is not None:
             checkpoint.add(doc, findings, result)
-        if on_progress:
-            on_progress(1)
-    return [r for r in results if r is not None]
+        done(i, (findings, replace(result, text="")))
+    if waiting or next_out != len(docs):
+        raise RuntimeError(f"the rule pass lost documents: {next_out} of {len(docs)} in order")
 
 
 def run(

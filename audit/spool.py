@@ -8,8 +8,9 @@ streamed into the final file (`sink`) or read back (`frame`).
 
 from __future__ import annotations
 
+import pickle
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -76,3 +77,53 @@ class FrameSpool:
         if self._dir is not None:
             self._dir.cleanup()
             self._dir = None
+
+
+class ObjectSpool:
+    """Python objects kept in the order appended, pickled to a temporary file a batch at a time
+    when a folder is given (held in a list otherwise), and read back in that order, as often as
+    asked. For per-document outcomes that later passes read in corpus order: memory holds one
+    batch, not one outcome per document of the corpus."""
+
+    def __init__(self, directory: str | Path | None = None, name: str = "objects", batch: int = 500) -> None:
+        self.batch = batch
+        self._held: list[Any] = []
+        self._count = 0
+        self._file: Any = None
+        if directory is not None:
+            Path(directory).mkdir(parents=True, exist_ok=True)
+            self._file = tempfile.NamedTemporaryFile(  # noqa: SIM115 (held open until close())
+                prefix=f"{name}-", suffix=".pickle", dir=directory)
+
+    def append(self, item: Any) -> None:
+        self._held.append(item)
+        self._count += 1
+        if self._file is not None and len(self._held) >= self.batch:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._file is not None and self._held:
+            pickle.dump(self._held, self._file, protocol=pickle.HIGHEST_PROTOCOL)
+            self._held = []
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[Any]:
+        if self._file is None:
+            yield from self._held
+            return
+        self._flush()
+        self._file.flush()
+        with open(self._file.name, "rb") as f:
+            while True:
+                try:
+                    yield from pickle.load(f)
+                except EOFError:
+                    return
+
+    def close(self) -> None:
+        self._held = []
+        if self._file is not None:
+            self._file.close()  # a NamedTemporaryFile is deleted as it closes
+            self._file = None

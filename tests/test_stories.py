@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -40,10 +41,18 @@ def test_rows_are_tfidf_of_terms_in_two_or_more_documents(docs: list[Document]) 
     assert len(vectors.row(n - 1)[0]) == 0
 
 
-@pytest.mark.parametrize("chunk_size", [1, 2, 3])
-def test_blocks_give_the_same_matrix_bit_for_bit(docs: list[Document], chunk_size: int) -> None:
+@pytest.mark.parametrize("chunk_size, spill", [(1, False), (2, False), (3, False), (2, True)])
+def test_blocks_give_the_same_matrix_bit_for_bit(docs: list[Document], chunk_size: int, spill: bool,
+                                                 tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Also when the blocks wait on disk (`spill_dir`), which is left as it was found."""
     whole = tfidf_vectors(docs, "en", chunk_size=200)
-    split = tfidf_vectors(docs, "en", chunk_size=chunk_size)
+    written: list[str] = []
+    save = np.savez
+    monkeypatch.setattr(np, "savez", lambda path, **arrays: (written.append(str(path)), save(path, **arrays)))
+    split = tfidf_vectors(docs, "en", chunk_size=chunk_size, spill_dir=tmp_path if spill else None)
+    assert len(written) == (math.ceil(len(docs) / chunk_size) if spill else 0)
+    assert all(w.startswith(str(tmp_path)) for w in written)
+    assert list(tmp_path.iterdir()) == []
     assert split.vocab == whole.vocab  # numbered in reading order either way
     assert np.array_equal(split.indptr, whole.indptr)
     assert np.array_equal(split.indices, whole.indices)
@@ -51,7 +60,7 @@ def test_blocks_give_the_same_matrix_bit_for_bit(docs: list[Document], chunk_siz
 
 
 def test_reference_stories_group_the_outlets_that_cover_one_event(docs: list[Document]) -> None:
-    stories, _ = group_stories(docs, "en")
+    stories = group_stories(docs, "en")
     covered = [d.doc_id for d in docs if d.doc_id != "empty.txt"]
     assert len({stories[d] for d in covered}) == 1
     assert stories["empty.txt"] != stories[covered[0]]

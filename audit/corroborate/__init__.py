@@ -82,8 +82,8 @@ def corroborate(docs: Sequence[Document], config: Config | None = None,
     good = select(docs, lambda d: not d.error and bool(d.text.strip()))
     out = Corroboration(alignments=FrameSpool(ALIGNMENT_SCHEMA, spool_dir, name="alignments"))
     clock = time.perf_counter()
-    out.stories, _ = group_stories(good, lang, threshold=opts.story_threshold, top_terms=opts.top_terms,
-                                   executor=executor)
+    out.stories = group_stories(good, lang, threshold=opts.story_threshold, top_terms=opts.top_terms,
+                                executor=executor, spill_dir=spool_dir)
     out.timings["stories"] = time.perf_counter() - clock
     release_freed_memory()  # the story vectors
 

@@ -13,10 +13,12 @@ candidates is one vectorised gather.
 from __future__ import annotations
 
 import math
+import tempfile
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -62,50 +64,95 @@ class Vectors:
 
 
 def tfidf_vectors(docs: Sequence[Document], lang: str, executor: Executor | None = None,
-                  chunk_size: int = 200) -> Vectors:
+                  chunk_size: int = 200, spill_dir: str | Path | None = None) -> Vectors:
+    """`spill_dir`: where the raw counts wait on disk, a chunk to a file, until the corpus's
+    document frequencies are known (None: in memory). They are as large again as the vectors."""
     count = partial(term_counts, lang=lang)
     parts = executor.map(count, chunks(docs, chunk_size)) if executor is not None \
         else map(count, chunks(docs, chunk_size))
     vocab: dict[str, int] = {}  # the corpus vocabulary, held once; documents hold term ids
-    blocks: list[RowBlock] = []
-    for local_vocab, rows in parts:
-        remap = np.fromiter((vocab.setdefault(t, len(vocab)) for t in local_vocab), np.int32,
-                            len(local_vocab))
-        blocks.append(_sorted_rows(remap, rows))
-    return _weigh(list(vocab), blocks)
+    with _Blocks(spill_dir) as blocks:
+        for local_vocab, rows in parts:
+            remap = np.fromiter((vocab.setdefault(t, len(vocab)) for t in local_vocab), np.int32,
+                                len(local_vocab))
+            blocks.append(_sorted_rows(remap, rows))
+        return _weigh(list(vocab), blocks)
 
 
 RowBlock = tuple[np.ndarray, np.ndarray, np.ndarray]
 """Consecutive rows: their term ids and counts one row after the other, and each row's length."""
 
 
-def _weigh(vocab: list[str], blocks: list[RowBlock]) -> Vectors:
+class _Blocks:
+    """Row blocks in corpus order, read back as often as asked; with a folder, each is written to
+    a file as it comes and only its document frequencies stay in memory."""
+
+    def __init__(self, spill_dir: str | Path | None) -> None:
+        self._held: list[RowBlock] = []
+        self._files: list[Path] = []
+        self._dir = None
+        if spill_dir is not None:
+            Path(spill_dir).mkdir(parents=True, exist_ok=True)
+            self._dir = tempfile.TemporaryDirectory(prefix="tfidf-", dir=spill_dir)
+        self.df = np.zeros(0, np.int64)
+        self.rows = 0
+        self.top = 0
+        """The highest count of a term in a document."""
+
+    def append(self, block: RowBlock) -> None:
+        ids, counts, lengths = block
+        found = np.bincount(ids, minlength=len(self.df))
+        found[: len(self.df)] += self.df
+        self.df = found
+        self.rows += len(lengths)
+        self.top = max(self.top, int(counts.max()) if len(counts) else 0)
+        if self._dir is None:
+            self._held.append(block)
+            return
+        path = Path(self._dir.name) / f"{len(self._files):06d}.npz"
+        np.savez(path, ids=ids, counts=counts, lengths=lengths)
+        self._files.append(path)
+
+    def __iter__(self) -> Iterator[RowBlock]:
+        if self._dir is None:
+            yield from self._held
+            return
+        for path in self._files:
+            with np.load(path) as block:
+                yield block["ids"], block["counts"], block["lengths"]
+
+    def __enter__(self) -> _Blocks:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._held = []
+        if self._dir is not None:
+            self._dir.cleanup()
+
+
+def _weigh(vocab: list[str], blocks: _Blocks) -> Vectors:
     """Unit-length TF-IDF rows from raw counts, a block of rows at a time.
 
     One entry per (document, term) is the peak of a large corpus's memory, so nothing the size of
     the whole matrix is built but the result: each block is weighed into it and then dropped.
     Every value comes from the same operations in the same order as on the whole matrix at once.
     """
-    n = sum(len(lengths) for *_, lengths in blocks)
+    n = blocks.rows
     df = np.zeros(len(vocab), np.int64)
-    for ids, _, _ in blocks:
-        df += np.bincount(ids, minlength=len(vocab))
+    df[: len(blocks.df)] = blocks.df
     linked = df > 1 if n > 2 else np.ones(len(df), bool)  # a term in one document links nothing
     idf = np.log((n + 1) / (df + 1.0)) + 1.0
-    top = max((int(counts.max()) for _, counts, _ in blocks if len(counts)), default=0)
-    tf = np.ones(top + 1)
-    tf[1:] += np.log(np.arange(1, top + 1, dtype=np.float64))
+    tf = np.ones(blocks.top + 1)
+    tf[1:] += np.log(np.arange(1, blocks.top + 1, dtype=np.float64))
     kept = np.concatenate([np.bincount(np.repeat(np.arange(len(lengths)), lengths)[linked[ids]],
                                        minlength=len(lengths)) for ids, _, lengths in blocks]) \
-        if blocks else np.zeros(0, np.int64)
+        if n else np.zeros(0, np.int64)
     indptr = np.zeros(n + 1, np.int64)
     np.cumsum(kept, out=indptr[1:])
     out_ids = np.empty(int(indptr[-1]), np.int32)
     weights = np.empty(int(indptr[-1]), np.float64)
     r0 = 0
-    blocks.reverse()
-    while blocks:
-        ids, counts, lengths = blocks.pop()
+    for ids, counts, lengths in blocks:
         r1 = r0 + len(lengths)
         keep = linked[ids]
         ids, counts = ids[keep], counts[keep]
@@ -209,10 +256,10 @@ def _candidates(vectors: Vectors, top_terms: int, max_postings: int, threshold: 
 
 def group_stories(
     docs: Sequence[Document], lang: str, threshold: float = 0.2, top_terms: int = 40,
-    max_postings: int = 200, executor: Executor | None = None,
-) -> tuple[dict[str, str], dict[tuple[str, str], float]]:
-    """doc_id -> story id (`story-0001`…, numbered in corpus order), and the similarity of each link."""
-    vectors = tfidf_vectors(docs, lang, executor)
+    max_postings: int = 200, executor: Executor | None = None, spill_dir: str | Path | None = None,
+) -> dict[str, str]:
+    """doc_id -> story id (`story-0001`…, numbered in corpus order). `spill_dir`: see `tfidf_vectors`."""
+    vectors = tfidf_vectors(docs, lang, executor, spill_dir=spill_dir)
     ids = doc_ids(docs)
     candidates = _candidates(vectors, top_terms, max_postings, threshold)
     # Strongest links first; two groups merge only when their centroids are similar too, so one
@@ -227,17 +274,15 @@ def group_stories(
             i = parent[i]
         return i
 
-    links: dict[tuple[str, str], float] = {}
-    for sim, i, j in sorted(candidates, key=lambda c: (-c[0], c[1], c[2])):
+    candidates.sort(key=lambda c: (-c[0], c[1], c[2]))
+    for _, i, j in candidates:
         ri, rj = find(i), find(j)
         if ri == rj:
-            links[(ids[i], ids[j])] = sim
             continue
         ci = centroid.get(ri) or vectors.row(ri)
         cj = centroid.get(rj) or vectors.row(rj)
         if size[ri] + size[rj] > 2 and _centroid_cosine(ci, cj) < threshold:
             continue
-        links[(ids[i], ids[j])] = sim
         if size[ri] < size[rj]:
             ri, rj = rj, ri
         centroid[ri] = _sparse_sum(ci, cj)
@@ -251,4 +296,4 @@ def group_stories(
         if root not in names:
             names[root] = f"story-{len(names) + 1:04d}"
         out[doc_id] = names[root]
-    return out, links
+    return out
