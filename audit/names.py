@@ -8,11 +8,13 @@ stop words (`The`, `In`) are cut off the front so `Russian President Vladimir Pu
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from array import array
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
 
+import numpy as np
 import regex
 
 from audit.lang import stopwords, zipf
@@ -131,14 +133,24 @@ _HYPHENS_RE = regex.compile(r"[-‐‑]")
 class NameMentions:
     """The entity index's evidence: mentions per name form and document, and the forms seen after
     a title. Gathered by the corpus pass (which finds every document's name chunks anyway) or by
-    the entity index itself; either way through `add`, so the two agree."""
+    the entity index itself; either way through `add`, so the two agree.
+
+    A corpus has about 30 (form, document) pairs a document, so they are held as three integer
+    arrays (form id, document position, mentions: 12 bytes a pair) rather than a dict of
+    documents per form (~100 bytes a pair)."""
 
     lang: str
-    forms: dict[str, dict[str, int]] = field(default_factory=dict)
-    """Name form -> {doc_id: mentions}."""
     titled: set[str] = field(default_factory=set)
+    form_ids: dict[str, int] = field(default_factory=dict)
+    """Name form -> its id, numbered as first seen."""
+    doc_ids: list[str] = field(default_factory=list)
+    """The documents added, in order; pairs refer to them by position."""
+    pair_forms: array = field(default_factory=lambda: array("i"))
+    pair_docs: array = field(default_factory=lambda: array("i"))
+    pair_counts: array = field(default_factory=lambda: array("i"))
 
     def add(self, doc_id: str, chunks: Iterable[NameChunk]) -> None:
+        counts: dict[str, int] = {}
         for ch in chunks:
             if any(is_all_caps(t) for t in ch.tokens):
                 continue
@@ -148,15 +160,41 @@ class NameMentions:
             # it here keeps `The` or `President` from holding an entry for every document.
             if len(ch.tokens) == 1 and zipf(ch.text.lower(), self.lang) >= COMMON_WORD_ZIPF:
                 continue
-            per_doc = self.forms.setdefault(ch.text, {})
-            per_doc[doc_id] = per_doc.get(doc_id, 0) + 1
+            counts[ch.text] = counts.get(ch.text, 0) + 1
+        position = len(self.doc_ids)
+        self.doc_ids.append(doc_id)
+        ids = self.form_ids
+        self.pair_forms.extend([ids.setdefault(form, len(ids)) for form in counts])
+        self.pair_docs.extend([position] * len(counts))
+        self.pair_counts.extend(counts.values())
 
     def merge(self, other: NameMentions) -> None:
-        for form, theirs in other.forms.items():
-            mine = self.forms.get(form)
-            if mine is None:
-                self.forms[form] = theirs
-                continue
-            for doc_id, n in theirs.items():
-                mine[doc_id] = mine.get(doc_id, 0) + n
+        """Add `other`'s documents after this one's (in corpus order, as the chunks come)."""
+        ids = self.form_ids
+        remap = [ids.setdefault(form, len(ids)) for form in other.form_ids]  # other's ids in order
+        offset = len(self.doc_ids)
+        self.doc_ids.extend(other.doc_ids)
+        self.pair_forms.extend([remap[f] for f in other.pair_forms])
+        self.pair_docs.extend([d + offset for d in other.pair_docs])
+        self.pair_counts.extend(other.pair_counts)
         self.titled |= other.titled
+
+    def drain(self) -> Iterator[tuple[str, dict[str, int]]]:
+        """Each form with {doc_id: mentions}, one form at a time; the pairs are let go as they go
+        (a document added twice has its mentions summed)."""
+        forms = list(self.form_ids)
+        self.form_ids = {}
+        pair_forms = np.frombuffer(self.pair_forms, np.int32)
+        order = np.argsort(pair_forms, kind="stable")
+        bounds = np.searchsorted(pair_forms[order], np.arange(len(forms) + 1)).tolist()
+        pair_docs = np.frombuffer(self.pair_docs, np.int32)[order]
+        pair_counts = np.frombuffer(self.pair_counts, np.int32)[order]
+        del pair_forms, order
+        self.pair_forms, self.pair_docs, self.pair_counts = array("i"), array("i"), array("i")
+        doc_ids, self.doc_ids = self.doc_ids, []
+        for k, form in enumerate(forms):
+            per_doc: dict[str, int] = {}
+            lo, hi = bounds[k], bounds[k + 1]
+            for d, n in zip(pair_docs[lo:hi].tolist(), pair_counts[lo:hi].tolist(), strict=True):
+                per_doc[doc_ids[d]] = per_doc.get(doc_ids[d], 0) + n
+            yield form, per_doc

@@ -25,3 +25,16 @@ def test_one_word_chunks_lose_titles_and_sentence_initial_stop_words() -> None:
         ("In", ("In",), None),  # not at a sentence start: kept
     ]
     assert all(text[c.start : c.end] == c.text for c in name_chunks(text))
+
+
+def test_mentions_merge_in_corpus_order_and_drain_per_form() -> None:
+    from audit.names import NameMentions
+
+    first, second = NameMentions("en"), NameMentions("en")
+    first.add("a.txt", name_chunks("Kim Jong Un met Vladimir Putin. Vladimir Putin smiled."))
+    second.add("b.txt", name_chunks("President Vladimir Putin left. The talks ended."))
+    second.add("a.txt", name_chunks("Kim Jong Un stayed."))  # a document seen again: summed
+    first.merge(second)
+    assert dict(first.drain()) == {"Kim Jong Un": {"a.txt": 2}, "Vladimir Putin": {"a.txt": 2, "b.txt": 1}}
+    assert first.titled == {"Vladimir Putin"}
+    assert dict(first.drain()) == {}  # drained: the pairs are let go

@@ -53,15 +53,14 @@ def entity_index(docs: Sequence[Document], corpus: CorpusIndex, lang: str, stori
         count = partial(_mentions, lang=lang)
         for part in executor.map(count, chunks(docs, 200)) if executor else map(count, chunks(docs, 200)):
             mentions.merge(part)
-    titled, forms = mentions.titled, mentions.forms
+    titled = mentions.titled
     orgs = {w.lower() for w in load_list("org_words", lang=lang, missing_ok=True)}
     places = detector.gazetteer
     # Rows as tuples (a dict per row cost three times as much), each form's counts dropped as its
     # row is made. Rows, not column lists: polars builds a list column from lists of lists at
     # several times the memory of the same rows.
     rows = []
-    while forms:
-        form, per_doc = forms.popitem()
+    for form, per_doc in mentions.drain():
         if " " not in form and len(per_doc) < min_docs_single:
             continue  # one capitalised word: a name only when several documents use it (and it is
             # rare: `NameMentions.add` never counts a one-word form at COMMON_WORD_ZIPF or above)
