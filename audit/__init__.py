@@ -4,6 +4,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+import audit.memory  # noqa: F401  (first: sets polars' allocator before anything imports polars)
 from audit.config import Config, ConfigError
 from audit.loaders import InputError
 from audit.pipeline import AuditResult, audit_documents, run

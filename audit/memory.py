@@ -6,13 +6,24 @@ index's partial counts) frees them when it ends, but glibc keeps the freed pages
 size stays at the pass's peak and the next pass stacks on top of it. `malloc_trim(0)` returns
 every free page; on 20,000 documents it lowered the run's peak RSS by about 60 MB. Elsewhere than
 glibc it is a no-op.
+
+Polars allocates through its own jemalloc, which malloc_trim does not reach. Polars asks it to
+keep freed pages for half a second of allocator activity, and between passes there is none: the
+pages of one pass's frames (and of each output file streamed to disk) stayed resident under the
+next, about 45 MB on 20,000 documents. Importing `audit` sets jemalloc to purge at once
+(`_RJEM_MALLOC_CONF`, read when polars is first imported, so only if `audit` comes first; a
+value already set is kept). It cost no measurable time.
 """
 
 from __future__ import annotations
 
 import ctypes
+import os
 from functools import lru_cache
 from typing import Any
+
+POLARS_ALLOCATOR = "dirty_decay_ms:0,muzzy_decay_ms:0"
+os.environ.setdefault("_RJEM_MALLOC_CONF", POLARS_ALLOCATOR)
 
 
 @lru_cache(maxsize=1)

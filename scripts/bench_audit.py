@@ -139,9 +139,9 @@ def measure_floor(files: list[Path], jobs: int, lru: bool = False) -> dict[str, 
 
 
 def measure_audit(files: list[Path], jobs: int, corroborate: bool) -> dict[str, Any]:
-    import polars as pl
+    import audit  # noqa: I001 (first, as in `mtaudit`: it sets polars' allocator)
 
-    import audit
+    import polars as pl
 
     config = audit.Config.from_dict({"corroborate": {"enabled": corroborate}})
     assert config.backtranslate.engine == "none"

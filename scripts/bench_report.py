@@ -33,9 +33,9 @@ def _size_mib(path: Path) -> float:
 
 
 def measure(out: Path) -> dict[str, Any]:
-    import polars as pl
+    from audit.report import render_report  # noqa: I001 (first, as in `mtaudit`: it sets polars' allocator)
 
-    from audit.report import render_report
+    import polars as pl
 
     rss_imports = _rss_now_mib()
     documents = pl.scan_parquet(out / "documents.parquet").select(pl.len()).collect().item()
