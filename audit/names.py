@@ -137,7 +137,7 @@ class NameMentions:
 
     A corpus has about 30 (form, document) pairs a document, so they are held as three integer
     arrays (form id, document position, mentions: 12 bytes a pair) rather than a dict of
-    documents per form (~100 bytes a pair)."""
+    documents per form (31 -> 12 MB traced on 20,000 documents, forms and titles included)."""
 
     lang: str
     titled: set[str] = field(default_factory=set)
@@ -180,8 +180,8 @@ class NameMentions:
         self.titled |= other.titled
 
     def drain(self) -> Iterator[tuple[str, dict[str, int]]]:
-        """Each form with {doc_id: mentions}, one form at a time; the pairs are let go as they go
-        (a document added twice has its mentions summed)."""
+        """Each form with {doc_id: mentions}, one form at a time, in the order forms were first
+        seen (a document added twice has its mentions summed). Empties this index."""
         forms = list(self.form_ids)
         self.form_ids = {}
         pair_forms = np.frombuffer(self.pair_forms, np.int32)
