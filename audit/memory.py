@@ -10,9 +10,9 @@ glibc it is a no-op.
 Polars allocates through its own jemalloc, which malloc_trim does not reach. Polars asks it to
 keep freed pages for half a second of allocator activity, and between passes there is none: the
 pages of one pass's frames (and of each output file streamed to disk) stayed resident under the
-next, about 45 MB on 20,000 documents. Importing `audit` sets jemalloc to purge at once
-(`_RJEM_MALLOC_CONF`, read when polars is first imported, so only if `audit` comes first; a
-value already set is kept). It cost no measurable time.
+next. Importing `audit` sets jemalloc to purge at once (`_RJEM_MALLOC_CONF`, read when polars is
+first imported, so only if `audit` comes first; a value already set is kept): the run's peak on
+20,000 documents fell from 353 to 313 MiB, at no measurable cost in time.
 """
 
 from __future__ import annotations

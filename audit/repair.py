@@ -13,7 +13,7 @@ import json
 import re
 import shutil
 from bisect import bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import pairwise
@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 from audit.config import Config
 from audit.loaders import TABLE_SUFFIXES, TEXT_SUFFIXES, iter_documents
+from audit.output import _atomic
 from audit.records import CATEGORIES, Document, content_hash
 
 DECISIONS_FORMAT = "mtaudit-decisions/1"
@@ -480,7 +481,7 @@ def _repair(plan: dict[str, _DocPlan], paths: list[Path], out: Path, max_bytes: 
         _write(planned, targets, out)
         summary.documents = [p.record for p in planned]
         report = json.dumps(summary.to_dict(), indent=2, ensure_ascii=False) + "\n"
-        _atomic(out / "repair.json", lambda t: Path(t).write_text(report, encoding="utf-8"), shared=True)
+        _atomic(out / "repair.json", lambda t: Path(t).write_text(report, encoding="utf-8"))
     except OSError as exc:
         raise RepairError(f"cannot write the repaired copy to {out}: {exc}") from exc
     return summary
@@ -592,10 +593,10 @@ def _write(planned: list[_Planned], targets: dict[int, str], out: Path) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         if p.repaired != p.doc.text:
             data = p.repaired.replace("\n", _newline(src.path)).encode("utf-8")
-            _atomic(target, lambda t, data=data: Path(t).write_bytes(data), shared=True)
+            _atomic(target, lambda t, data=data: Path(t).write_bytes(data))
             continue
         try:
-            _atomic(target, lambda t, src=src: shutil.copy2(src.path, t))
+            _atomic(target, lambda t, src=src: shutil.copy2(src.path, t), shared=False)  # keeps its mode
         except OSError:
             if not p.doc.error:
                 raise
@@ -606,7 +607,7 @@ def _write(planned: list[_Planned], targets: dict[int, str], out: Path) -> None:
         changed = {planned[k].source.row: planned[k].repaired for k in rows
                    if planned[k].repaired != planned[k].doc.text}
         if not changed:
-            _atomic(target, lambda t, path=path: shutil.copy2(path, t))
+            _atomic(target, lambda t, path=path: shutil.copy2(path, t), shared=False)
             continue
         import polars as pl
 
@@ -617,14 +618,14 @@ def _write(planned: list[_Planned], targets: dict[int, str], out: Path) -> None:
         for row, text in changed.items():
             texts[row] = text
         frame = frame.with_columns(pl.Series("text", texts, dtype=pl.Utf8))
-        _atomic(target, lambda t, frame=frame, path=path: _write_table(frame, path, Path(t)), shared=True)
+        _atomic(target, lambda t, frame=frame, path=path: _write_table(frame, path, Path(t)))
     for p in planned:
         if p.repaired == p.doc.text:
             continue
         rel = f"diffs/{_diff_name(p.doc.doc_id)}"
         (out / "diffs").mkdir(exist_ok=True)
         patch = unified_diff(p.doc.text, p.repaired, p.doc.doc_id)
-        _atomic(out / rel, lambda t, patch=patch: Path(t).write_text(patch, encoding="utf-8"), shared=True)
+        _atomic(out / rel, lambda t, patch=patch: Path(t).write_text(patch, encoding="utf-8"))
         p.record.diff = rel
 
 
@@ -663,10 +664,3 @@ def _diff_name(doc_id: str) -> str:
     slug = _SLUG.sub("-", doc_id.lower()).strip("-.")[:60].strip("-.") or "doc"
     return f"{slug}-{hashlib.sha1(doc_id.encode('utf-8', 'surrogatepass')).hexdigest()[:10]}.diff"
 
-
-def _atomic(target: Path, write: Callable[[str], object], shared: bool = False) -> None:
-    """Temp file beside the target + rename; `shared` gives a new file the umask's permissions (a
-    copy keeps its source's)."""
-    from audit.output import _atomic as atomic
-
-    atomic(target, write, shared=shared)

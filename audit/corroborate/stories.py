@@ -134,7 +134,8 @@ def _weigh(vocab: list[str], blocks: _Blocks) -> Vectors:
     """Unit-length TF-IDF rows from raw counts, a block of rows at a time.
 
     One entry per (document, term) is the peak of a large corpus's memory, so nothing the size of
-    the whole matrix is built but the result: each block is weighed into it and then dropped.
+    the whole matrix is built but the result: each block is weighed into it in turn (read back
+    from disk when `blocks` spilled them).
     Every value comes from the same operations in the same order as on the whole matrix at once.
     """
     n = blocks.rows
