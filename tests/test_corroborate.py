@@ -12,9 +12,11 @@ import pytest
 
 import audit
 from audit.config import Config, ConfigError
+from audit.corpus import CorpusIndex
 from audit.corroborate import corroborate
 from audit.corroborate.align import Alignment, Sentence, align_story, story_sentences
 from audit.corroborate.divergence import diff_divergences
+from audit.corroborate.entities import entity_index
 from audit.loaders import iter_documents
 from audit.records import Document
 from tests.conftest import REFERENCE_CORPUS, ROOT
@@ -94,6 +96,28 @@ def test_entity_index_variants_and_canonical_forms(reference_result) -> None:
     assert kim["entity"] == "Kim Jong Un" and kim["variant"] == "inconsistency"
     assert ents.filter(pl.col("form") == "Communist Party")["kind"].to_list() in ([], ["organisation"])
     assert ents.filter(pl.col("form") == "Hanoi")["kind"].to_list() == ["place"]
+
+
+def test_entity_index_rows_come_in_entity_order_canonical_form_first() -> None:
+    # One name in four spellings: the house form in six documents, the others in two, one and one.
+    spellings = ["Kim Jong Un"] * 6 + ["Kim Jong-un"] * 2 + ["Kim Jong-Un", "Kim-Jong Un"]
+    docs = [Document(f"k{i}.txt", f"State media said that leader {name} inspected a factory in "
+                                  f"Pyongyang on Monday, the {i + 1}th visit this year.")
+            for i, name in enumerate(spellings)]
+    docs += list(iter_documents([STORIES])) + list(iter_documents([REFERENCE_CORPUS]))
+    config = Config()
+    whole = corroborate(docs, config).entities
+    assert whole is not None and whole.height > 50
+    corpus = CorpusIndex.build(docs, lang="en")
+    stories = {d.doc_id: "story-0001" for d in docs}
+    one_frame = entity_index(docs, corpus, "en", stories)
+    assert whole.drop("stories").equals(one_frame.drop("stories"))
+    kim = one_frame.filter(pl.col("entity") == "Kim Jong Un")
+    assert kim["form"].to_list() == ["Kim Jong Un", "Kim Jong-un", "Kim Jong-Un", "Kim-Jong Un"]
+    n_docs = kim["n_docs"].to_list()  # the fixtures use the name too
+    assert n_docs[0] > n_docs[1] > n_docs[2] == n_docs[3] == 1
+    rows = one_frame.rows()
+    assert rows == sorted(rows, key=lambda r: (r[0], not r[3], -r[5], r[1]))
 
 
 def _aligned(a: str, b: str) -> Alignment:

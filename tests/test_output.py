@@ -76,3 +76,18 @@ def test_atomic_copy_keeps_its_sources_mode(tmp_path: Path) -> None:
     target = tmp_path / "copy.txt"
     output._atomic(target, lambda t: shutil.copy2(src, t), shared=False)
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
+
+
+def test_json_lines_written_a_row_group_at_a_time_are_those_of_the_whole_table(tmp_path: Path) -> None:
+    table = pl.DataFrame({"doc_id": [f"d{i}.txt" for i in range(7)],
+                          "text": ["Vietnam’s To Lam\nmet Putin “at noon”", "", "é\u200b\u0301", "a\tb",
+                                   "שלום", "x" * 300, '{"json": true}'],
+                          "spans": [[1, 2], [], [3], [4, 5, 6], [], [7], [8]]})
+    table.write_parquet(tmp_path / "t.parquet", row_group_size=2)
+    table.write_ndjson(tmp_path / "whole.jsonl")
+    for rows in (1, 2, 3, 100):
+        output._ndjson_from_parquet(tmp_path / "t.parquet", str(tmp_path / "sliced.jsonl"), rows)
+        assert (tmp_path / "sliced.jsonl").read_bytes() == (tmp_path / "whole.jsonl").read_bytes()
+    table.clear().write_parquet(tmp_path / "empty.parquet")
+    output._ndjson_from_parquet(tmp_path / "empty.parquet", str(tmp_path / "empty.jsonl"), 2)
+    assert (tmp_path / "empty.jsonl").read_bytes() == b""

@@ -9,11 +9,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from audit.corroborate.stories import group_stories, tfidf_vectors
+from audit.corroborate.stories import _candidates, group_stories, tfidf_vectors
 from audit.corroborate.tokens import text_terms
 from audit.loaders import iter_documents
 from audit.records import Document
-from tests.conftest import REFERENCE_CORPUS
+from tests.conftest import REFERENCE_CORPUS, ROOT
+
+STORIES = ROOT / "tests" / "fixtures" / "stories"
 
 
 @pytest.fixture(scope="module")
@@ -64,3 +66,28 @@ def test_reference_stories_group_the_outlets_that_cover_one_event(docs: list[Doc
     covered = [d.doc_id for d in docs if d.doc_id != "empty.txt"]
     assert len({stories[d] for d in covered}) == 1
     assert stories["empty.txt"] != stories[covered[0]]
+
+
+def test_candidates_are_the_pairs_a_plain_loop_finds_strongest_first(docs: list[Document]) -> None:
+    """Pairs sharing two or more usable top terms (a term in at most `max_postings` documents' top
+    terms) at `threshold` cosine or above, from the arrays as from dicts and a loop over all pairs."""
+    docs = docs + list(iter_documents([STORIES]))
+    vectors = tfidf_vectors(docs, "en")
+    top_terms, max_postings, threshold = 12, 4, 0.1
+    rows = [dict(zip(vectors.row(i)[0].tolist(), vectors.row(i)[1].tolist(), strict=True))
+            for i in range(len(vectors))]
+    tops = [set(sorted(r, key=lambda t: (-r[t], vectors.vocab[t]))[:top_terms]) for r in rows]
+    postings = Counter(t for top in tops for t in top)
+    want = []
+    for i in range(len(docs)):
+        for j in range(i + 1, len(docs)):
+            if len({t for t in tops[i] & tops[j] if postings[t] <= max_postings}) < 2:
+                continue
+            sim = sum(w * rows[j][t] for t, w in rows[i].items() if t in rows[j])
+            if sim >= threshold:
+                want.append((sim, i, j))
+    want.sort(key=lambda c: (-c[0], c[1], c[2]))
+    sims, first, second = _candidates(vectors, top_terms, max_postings, threshold)
+    assert len(want) > 10
+    assert list(zip(first.tolist(), second.tolist(), strict=True)) == [(i, j) for _, i, j in want]
+    assert sims.tolist() == pytest.approx([s for s, _, _ in want], rel=1e-12)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import tempfile
+from array import array
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -202,31 +203,44 @@ def _sparse_sum(a: SparseRow, b: SparseRow) -> SparseRow:
     return ids[starts], np.add.reduceat(weights, starts)
 
 
-def _top_terms(vectors: Vectors, top_terms: int) -> list[np.ndarray]:
-    """Each document's `top_terms` heaviest term ids (ties by the term's spelling)."""
+def _top_terms(vectors: Vectors, top_terms: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each document's `top_terms` heaviest term ids (ties by the term's spelling), one document
+    after the other, and where each document's begin (n + 1 offsets): one array, not an array per
+    document (~100 bytes of overhead each)."""
     rank = np.empty(len(vectors.vocab), np.int64)
     rank[np.array(sorted(range(len(vectors.vocab)), key=vectors.vocab.__getitem__), np.int64)] = \
         np.arange(len(vectors.vocab))
-    tops = []
+    starts = np.zeros(len(vectors) + 1, np.int64)
+    np.cumsum(np.minimum(np.diff(vectors.indptr), top_terms), out=starts[1:])
+    tops = np.empty(int(starts[-1]), np.int32)
     for i in range(len(vectors)):
         ids, weights = vectors.row(i)
-        tops.append(ids[np.lexsort((rank[ids], -weights))[:top_terms]])
-    return tops
+        tops[starts[i] : starts[i + 1]] = ids[np.lexsort((rank[ids], -weights))[:top_terms]]
+    return tops, starts
 
 
-def _candidates(vectors: Vectors, top_terms: int, max_postings: int, threshold: float
-                ) -> list[tuple[float, int, int]]:
-    """Pairs (i < j) sharing two or more top terms whose cosine reaches `threshold`."""
-    tops = _top_terms(vectors, top_terms)
-    all_tops = np.concatenate(tops) if tops else np.zeros(0, np.int64)
-    owner = np.repeat(np.arange(len(tops)), [len(t) for t in tops])
-    order = np.argsort(all_tops, kind="stable")  # postings: for each term, its documents ascending
-    post_terms, post_docs = all_tops[order], owner[order]
+Candidates = tuple[np.ndarray, np.ndarray, np.ndarray]
+"""Cosines, and the pairs' first and second documents (i < j), strongest first (ties by i, then j)."""
+
+
+def _candidates(vectors: Vectors, top_terms: int, max_postings: int, threshold: float) -> Candidates:
+    """Pairs (i < j) sharing two or more top terms whose cosine reaches `threshold`.
+
+    As three arrays, not a tuple per pair: a large corpus has hundreds of thousands of pairs, and
+    their tuples (~150 bytes each) were most of this step's memory, next to the vectors.
+    """
+    tops, starts = _top_terms(vectors, top_terms)
+    owner = np.repeat(np.arange(len(vectors), dtype=np.int32), np.diff(starts))
+    order = np.argsort(tops, kind="stable")  # postings: for each term, its documents ascending
+    post_terms, post_docs = tops[order], owner[order]
+    del order, owner
     bounds = np.searchsorted(post_terms, np.arange(len(vectors.vocab) + 1))
+    del post_terms
     plen = np.diff(bounds)
     dense = np.zeros(len(vectors.vocab))
-    out: list[tuple[float, int, int]] = []
-    for i, top in enumerate(tops):
+    found_sims, found_i, found_j = array("d"), array("i"), array("i")
+    for i in range(len(vectors)):
+        top = tops[starts[i] : starts[i + 1]]
         usable = top[plen[top] <= max_postings]  # a term too common says nothing about the story
         if not len(usable):
             continue
@@ -245,14 +259,19 @@ def _candidates(vectors: Vectors, top_terms: int, max_postings: int, threshold: 
         nonempty = sizes > 0
         js, lo, sizes = js[nonempty], lo[nonempty], sizes[nonempty]
         if len(js):
-            starts = np.zeros(len(js), np.int64)
-            np.cumsum(sizes[:-1], out=starts[1:])
-            gather = np.repeat(lo - starts, sizes) + np.arange(int(sizes.sum()))
-            sims = np.add.reduceat(dense[vectors.indices[gather]] * vectors.data[gather], starts)
-            for j, sim in zip(js[sims >= threshold].tolist(), sims[sims >= threshold].tolist(), strict=True):
-                out.append((sim, i, j))
+            offsets = np.zeros(len(js), np.int64)
+            np.cumsum(sizes[:-1], out=offsets[1:])
+            gather = np.repeat(lo - offsets, sizes) + np.arange(int(sizes.sum()))
+            sims = np.add.reduceat(dense[vectors.indices[gather]] * vectors.data[gather], offsets)
+            close = sims >= threshold
+            found_sims.extend(sims[close].tolist())
+            found_j.extend(js[close].tolist())
+            found_i.extend([i] * int(close.sum()))
         dense[ids] = 0.0
-    return out
+    sims = np.frombuffer(found_sims, np.float64)
+    first, second = np.frombuffer(found_i, np.int32), np.frombuffer(found_j, np.int32)
+    strongest = np.lexsort((second, first, -sims))
+    return sims[strongest], first[strongest], second[strongest]
 
 
 def group_stories(
@@ -262,7 +281,7 @@ def group_stories(
     """doc_id -> story id (`story-0001`…, numbered in corpus order). `spill_dir`: see `tfidf_vectors`."""
     vectors = tfidf_vectors(docs, lang, executor, spill_dir=spill_dir)
     ids = doc_ids(docs)
-    candidates = _candidates(vectors, top_terms, max_postings, threshold)
+    _, first, second = _candidates(vectors, top_terms, max_postings, threshold)
     # Strongest links first; two groups merge only when their centroids are similar too, so one
     # borderline pair cannot chain two stories together (average linkage, not single linkage).
     parent = list(range(len(docs)))
@@ -275,8 +294,7 @@ def group_stories(
             i = parent[i]
         return i
 
-    candidates.sort(key=lambda c: (-c[0], c[1], c[2]))
-    for _, i, j in candidates:
+    for i, j in _pairs(first, second):
         ri, rj = find(i), find(j)
         if ri == rj:
             continue
@@ -298,3 +316,9 @@ def group_stories(
             names[root] = f"story-{len(names) + 1:04d}"
         out[doc_id] = names[root]
     return out
+
+
+def _pairs(first: np.ndarray, second: np.ndarray, batch: int = 65_536) -> Iterator[tuple[int, int]]:
+    """The pairs as Python ints, a batch at a time (all at once, they cost more than the arrays)."""
+    for lo in range(0, len(first), batch):
+        yield from zip(first[lo : lo + batch].tolist(), second[lo : lo + batch].tolist(), strict=True)
