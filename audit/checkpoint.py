@@ -20,7 +20,7 @@ import json
 import logging
 import os
 import time
-from dataclasses import fields, replace
+from dataclasses import fields
 from pathlib import Path
 from typing import IO, Any
 
@@ -47,14 +47,16 @@ class Checkpoint:
                  flush_every: int = 20, flush_seconds: float = 1.0) -> None:
         self.path = Path(out) / ".mtaudit" / "checkpoint.jsonl"
         self.header = {"format": FORMAT, **header}
-        self.entries: dict[str, tuple[str, list[Finding], DocumentResult]] = {}
+        self.entries: dict[str, tuple[str, int, int]] = {}
+        """doc_id -> (content hash, byte offset, line number) of its latest entry in the file: the
+        entry itself is read back when it is reused (all of them as objects grew a resumed run's
+        memory with the corpus)."""
+        self._reader: IO[bytes] | None = None
         self.reused = 0
         self.audited = 0
         self.dropped = 0
         self._lines = 0
         """Entry lines in the file, current or not (the header not counted)."""
-        self._line_of: dict[str, int] = {}
-        """Line number of each loaded entry."""
         self._live: dict[str, int] = {}
         """Documents whose entry this run reused or wrote, and its line number."""
         self.flush_every = flush_every
@@ -77,39 +79,49 @@ class Checkpoint:
     _truncated_tail = False
 
     def _load(self) -> None:
-        with self.path.open(encoding="utf-8", errors="replace") as fh:
+        with self.path.open("rb") as fh:
             first = fh.readline()
             try:
-                header = json.loads(first)
+                header = json.loads(first.decode("utf-8", errors="replace"))
             except json.JSONDecodeError:
                 header = None
             if header != self.header:
                 log.warning("checkpoint %s was made with another version, config or corpus evidence: "
                             "auditing every document again", self.path)
                 return
+            offset = len(first)
             for line in fh:
-                if not line.endswith("\n"):
+                if not line.endswith(b"\n"):
                     self._truncated_tail = True
                     break
                 self._lines += 1
                 try:
-                    row = json.loads(line)
-                    findings = [_finding(f) for f in row["findings"]]
-                    saved = row["result"]
-                    saved["text"] = ""  # the hash vouches for the text; the document gives it back
-                    result = DocumentResult(**{f.name: saved.get(f.name) for f in fields(DocumentResult)})
+                    row = json.loads(line.decode("utf-8", errors="replace"))
+                    key = (str(row["doc_hash"]), offset, self._lines - 1)
+                    doc_id = row["doc_id"]
+                    self.entries[doc_id] = key
                 except (json.JSONDecodeError, KeyError, TypeError, ValueError):
-                    continue  # a damaged line: that document is audited again
-                self.entries[row["doc_id"]] = (row["doc_hash"], findings, result)
-                self._line_of[row["doc_id"]] = self._lines - 1
+                    pass  # a damaged line: that document is audited again (or its earlier entry used)
+                offset += len(line)
+        self._reader = self.path.open("rb")
 
     def get(self, doc: Document) -> tuple[list[Finding], DocumentResult] | None:
         hit = self.entries.get(doc.doc_id)
-        if hit is None or hit[0] != content_hash(doc.text):
+        if hit is None or hit[0] != content_hash(doc.text) or self._reader is None:
             return None
+        _, offset, line_no = hit
+        self._reader.seek(offset)
+        try:
+            row = json.loads(self._reader.readline().decode("utf-8", errors="replace"))
+            findings = [_finding(f) for f in row["findings"]]
+            saved = row["result"]
+            saved["text"] = ""  # the hash vouches for the text; the document gives it back
+            result = DocumentResult(**{f.name: saved.get(f.name) for f in fields(DocumentResult)})
+        except (json.JSONDecodeError, KeyError, TypeError, ValueError):
+            return None  # a damaged entry: the document is audited again
         self.reused += 1
-        self._live[doc.doc_id] = self._line_of[doc.doc_id]
-        return hit[1], replace(hit[2], text="")
+        self._live[doc.doc_id] = line_no
+        return findings, result
 
     def add(self, doc: Document, findings: list[Finding], result: DocumentResult) -> None:
         if self._fh is None:
@@ -136,6 +148,9 @@ class Checkpoint:
     def close(self, complete: bool = False) -> None:
         """`complete`: the run went through every document, so entries it did not use are stale
         (their document changed or left the corpus) and are dropped."""
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
         if self._fh is not None:
             self._flush(force=True)
             self._fh.close()

@@ -89,3 +89,50 @@ def test_checkpoint_of_another_config_is_not_reused(corpus: Path, tmp_path: Path
     other = audit.Config.from_dict({"policy": {"min_confidence": 0.9}})
     result = audit.run(corpus, other, out=out, resume=True)
     assert result.run_info["checkpoint"]["reused"] == 0 and result.run_info["checkpoint"]["audited"] == 160
+
+
+def test_checkpoint_reads_back_each_entry_only_when_reused(tmp_path: Path) -> None:
+    """Entries hold a position in the file, not the findings; lines after multi-byte text, a
+    document written twice (the later entry counts), a damaged line and a half-written tail."""
+    from audit.checkpoint import Checkpoint
+    from audit.records import Document, DocumentResult, Finding
+
+    docs = [Document("hanoi.txt", "Tổng Bí thư Tô Lâm đón Putin ở Hà Nội."),
+            Document("seoul.txt", "Kim Jong Un offered his full support to Ukraine."),
+            Document("kyiv.txt", "Зеленський заявив, що Київ готовий до переговорів.")]
+
+    def outcome(doc: Document, note: str) -> tuple[list[Finding], DocumentResult]:
+        finding = Finding(doc.doc_id, 0, 4, doc.text[:4], "untranslated", "major", "untranslated",
+                          f"{note}: “{doc.text[:4]}” left untranslated", evidence={"language": "vi"})
+        return [finding], DocumentResult(doc.doc_id, "", "utf-8", 9, 1, 5.0, 80.0, True)
+
+    header = {"version": "test", "config": "c", "evidence": "e", "detectors": ["untranslated"]}
+    first = Checkpoint(tmp_path, header, resume=False)
+    for doc in docs:
+        first.add(doc, *outcome(doc, "first"))
+    first.add(docs[0], *outcome(docs[0], "again"))
+    first.close()
+    path = tmp_path / ".mtaudit" / "checkpoint.jsonl"
+    from audit.records import content_hash
+
+    with path.open("ab") as fh:
+        fh.write(b'{"doc_id": "seoul.txt", "doc_hash": "x", "findings": [\n')  # not JSON: ignored
+        bad = {"doc_id": "kyiv.txt", "doc_hash": content_hash(docs[2].text), "findings": [{"start": 0}],
+               "result": {}}
+        fh.write(json.dumps(bad).encode() + b"\n")  # JSON, but not an entry
+        fh.write(b'{"doc_id": "seoul.txt", "doc_ha')  # killed while writing
+
+    resumed = Checkpoint(tmp_path, header, resume=True)
+    assert all(isinstance(v, tuple) and len(v) == 3 for v in resumed.entries.values())
+    assert resumed.get(docs[0]) == outcome(docs[0], "again")
+    assert resumed.get(docs[1]) == outcome(docs[1], "first")
+    assert resumed.get(docs[2]) is None  # its latest line is the damaged one: audited again
+    assert resumed.get(Document("seoul.txt", "another text")) is None  # changed since
+    assert resumed.reused == 2
+    resumed.add(docs[2], *outcome(docs[2], "redone"))
+    resumed.close(complete=True)
+    again = Checkpoint(tmp_path, header, resume=True)
+    assert [again.get(d) for d in docs] == [outcome(docs[0], "again"), outcome(docs[1], "first"),
+                                           outcome(docs[2], "redone")]
+    again.close(complete=True)
+    assert path.read_bytes().count(b"\n") == 1 + 3
