@@ -303,6 +303,23 @@ def test_cli_reports_an_unreachable_cluster(tmp_path: Path) -> None:
     assert "Traceback" not in proc.stderr
 
 
+def test_a_join_refused_for_want_of_the_token_says_what_to_set(cluster: str, tmp_path: Path) -> None:
+    """The module's cluster wants a token; a client with token authentication off is refused, and
+    Ray itself only says it failed to connect."""
+    if os.environ.get("RAY_AUTH_MODE") != "token":
+        pytest.skip("this Ray could not turn token authentication on for the test cluster")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RAY_AUTH")}
+    env["RAY_AUTH_MODE"] = "disabled"
+    proc = subprocess.run(
+        [sys.executable, "-m", "audit", "run", str(REFERENCE_CORPUS), "--out", str(tmp_path / "out"),
+         "--engine", "ray", "--ray-address", cluster, "--quiet", "--no-report"],
+        capture_output=True, text=True, timeout=240, cwd=ROOT, env=env)
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    error = next(line for line in proc.stderr.splitlines() if line.startswith("mtaudit: error:"))
+    assert cluster in error and "RAY_AUTH_MODE=token" in error
+    assert not (tmp_path / "out" / "findings.parquet").exists()
+
+
 def test_missing_ray_package_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "ray", None)  # `import ray` raises ImportError
     with pytest.raises(ExecutorUnavailable, match=r"pip install 'mtaudit\[cluster\]'"):

@@ -138,7 +138,8 @@ class RayExecutor:
             try:
                 ray.init(address=address, runtime_env=_runtime_env(), **quiet)
             except Exception as exc:
-                raise ExecutorUnavailable(f"could not join the Ray cluster at {address}: {exc}") from exc
+                raise ExecutorUnavailable(f"could not join the Ray cluster at {address}: {exc}"
+                                          f"{_auth_hint()}") from exc
         self._owned = True
 
     # -- the Executor protocol ------------------------------------------------------------------
@@ -331,6 +332,18 @@ def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
             batch = []
     if batch:
         yield batch
+
+
+def _auth_hint() -> str:
+    """Why a join may fail although the head answers: Ray logs an authentication refusal and raises
+    only "failed to connect". `ray start` turns token authentication on when ~/.ray/auth_token
+    exists, and a local instance started by `ray.init` (`--engine ray` without an address) writes
+    that file, so a head started later on the same machine wants the token from its clients."""
+    if os.environ.get("RAY_AUTH_MODE", "").strip().lower() == "token":
+        return ""
+    return ("; if the cluster uses Ray's token authentication (`ray start` turns it on when "
+            "~/.ray/auth_token exists), set RAY_AUTH_MODE=token here and give this machine the "
+            "cluster's token (~/.ray/auth_token, RAY_AUTH_TOKEN or RAY_AUTH_TOKEN_PATH)")
 
 
 def _probe(address: str) -> None:
