@@ -1,7 +1,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from audit.detectors.untranslated import _ACRONYM_DEF_RE, acronym_definitions
 from tests.conftest import run_detector
 
 CLEAN = (
@@ -141,3 +144,25 @@ def test_reference_corpus_gold_items() -> None:
         ("002", "Inici »", None),
         ("002", CATALAN, None),  # the image alt text, gold 132-314
     }
+
+
+_PIECES = ["Communist", "Party", "of", "Vietnam", "the", "für", "de", "la", "National", "Assembly",
+           "(CPV)", "(PCV)", "(NA)", "(EU)", "(see)", "(", ")", " ", "  ", "\n", ",", ".", "-", "’", "'",
+           "2024", "\u0301", "É", "x", "Über", "\t"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=40).map(lambda parts: " ".join(parts)) |
+       st.lists(st.sampled_from(_PIECES), max_size=60).map("".join))
+def test_acronym_definitions_are_the_whole_text_scans(text: str) -> None:
+    """Searched only before each bracket, as the regex finds them scanning every position."""
+    whole = [(m.span(), m.groups()) for m in _ACRONYM_DEF_RE.finditer(text)]
+    assert [(m.span(), m.groups()) for m in acronym_definitions(text)] == whole
+
+
+def test_acronym_definitions_on_a_real_sentence() -> None:
+    text = ("Delegates of the Communist Party of Vietnam (CPV) met in Hanoi; the PCV said so, and "
+            "the European Union (EU) and the Ho Chi Minh Communist Youth Union (HCYU) agreed.")
+    found = [(m.group(1), m.group(2)) for m in acronym_definitions(text)]
+    assert found == [("Delegates of the Communist Party of Vietnam", "CPV"), ("and the European Union", "EU"),
+                     ("and the Ho Chi Minh Communist Youth Union", "HCYU")]

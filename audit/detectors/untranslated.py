@@ -44,6 +44,9 @@ _ACRONYM_DEF_RE = regex.compile(
     r"\s+\((\p{Lu}{2,6})\)"
 )
 _BRACKETED_ACRONYM_RE = regex.compile(r"\s\(\p{Lu}{2,6}\)")  # a part of every _ACRONYM_DEF_RE match
+# The last character before a position that no _ACRONYM_DEF_RE match holds before its bracket
+# (searched backwards): a definition lies after it.
+_BEFORE_DEFINITION_RE = regex.compile(r"(?r)[^\p{L}'’\-\s]")
 _CAPS_TOKEN_RE = regex.compile(r"(?<![\p{L}\p{N}.])(\p{Lu}{2,6})(?![\p{L}\p{N}]|\.\p{L})")
 
 
@@ -260,8 +263,7 @@ class UntranslatedDetector(Detector):
         text = doc.text
         defined: dict[str, str] = {}
         in_brackets: set[str] = set()
-        bracketed = _BRACKETED_ACRONYM_RE.search(text) is not None
-        for m in _ACRONYM_DEF_RE.finditer(text) if bracketed else ():
+        for m in acronym_definitions(text):
             acro = m.group(2)
             in_brackets.add(acro)
             long_words = m.group(1).split()
@@ -295,6 +297,18 @@ class UntranslatedDetector(Detector):
                     f"'{tok}' is the {names} acronym; in {language_name(self.lang)} it is '{eq}'",
                     suggestion=eq, confidence=0.8, language=langs,
                 )
+
+
+def acronym_definitions(text: str) -> Iterator[regex.Match[str]]:
+    """The matches of `_ACRONYM_DEF_RE.finditer(text)`, searched only just before each bracketed
+    acronym: a match is words, spaces and its bracket, so it starts after the last other character
+    before that bracket. Scanning every position of a long text cost more than the rest of the
+    detector."""
+    for bracket in _BRACKETED_ACRONYM_RE.finditer(text):
+        other = _BEFORE_DEFINITION_RE.search(text, 0, bracket.start())
+        m = _ACRONYM_DEF_RE.search(text, other.end() if other else 0, bracket.end())
+        if m is not None:
+            yield m
 
 
 def _sep_end(sep: regex.Match[str]) -> int:
