@@ -234,6 +234,15 @@ def _vote(low: str, target: str, candidates: tuple[str, ...], foreign_min: float
     else:
         return ""
     best_lang = ""
+    if foreign_min >= FREQUENT_ZIPF and _is_plain(low):
+        # `frequent_zipf` inlined: a new token asks every candidate, and most know it not at all.
+        for cand, table in _frequent_tables(candidates):
+            if cand == target:
+                continue
+            freq = table.get(low)
+            if freq and (z := round(math.log10(freq) + 9, 2)) >= best:
+                best_lang, best = cand, z
+        return best_lang
     lookup = frequent_zipf if foreign_min >= FREQUENT_ZIPF else zipf  # `best` never falls below it
     for cand in candidates:
         if cand == target:
@@ -242,6 +251,11 @@ def _vote(low: str, target: str, candidates: tuple[str, ...], foreign_min: float
         if z >= best:
             best_lang, best = cand, z
     return best_lang
+
+
+@lru_cache(maxsize=32)
+def _frequent_tables(candidates: tuple[str, ...]) -> tuple[tuple[str, dict[str, float]], ...]:
+    return tuple((cand, _frequent_words(cand)) for cand in candidates)
 
 
 LANGUAGE_NAMES = {

@@ -64,3 +64,34 @@ def test_detect_language_is_repeatable() -> None:
     assert detect_language(text) == first
     long_text = " ".join([text] * 20)  # past the cached length
     assert detect_language(long_text).lang == "es"
+
+
+def test_vote_is_the_best_candidate_by_frequent_zipf() -> None:
+    """The vote's inlined lookup of plain words answers as `frequent_zipf` does, for words unseen
+    in the target, words a candidate has far more often, ties
+    and words no table has; on a tie the later candidate wins, as in the loop."""
+    from audit.detectors.untranslated import LATIN_LANGS
+    from audit.lang import _vote
+
+    candidates = tuple(c for c in LATIN_LANGS if c != "en")
+    words = (WORDS + TOKENISED + ["el", "de", "la", "und", "les", "que", "também", "però", "der", "het",
+                                  "inici", "leer", "más", "monde", "zeitung", "the", "and", "pour", "a",
+                                  "en", "die", "van", "og", "och", "ja", "i", "o", "și", "qxzv",
+                                  "significa", "finalmente", "contexto"])  # tied at the top between two candidates
+    for margin in (None, 2.0):
+        for word in words:
+            tz = zipf(word, "en")
+            if tz <= 1.5:
+                best = 3.0
+            elif margin is not None:
+                best = max(3.0, tz + margin)
+            else:
+                assert _vote(word, "en", candidates, 3.0, 1.5, margin) == ""
+                continue
+            want = ""
+            for cand in candidates:
+                z = frequent_zipf(word, cand)
+                if z >= best:
+                    want, best = cand, z
+            assert _vote(word, "en", candidates, 3.0, 1.5, margin) == want, (word, margin)
+
