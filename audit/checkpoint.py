@@ -109,10 +109,12 @@ class Checkpoint:
         hit = self.entries.get(doc.doc_id)
         if hit is None or hit[0] != content_hash(doc.text) or self._reader is None:
             return None
-        _, offset, line_no = hit
+        doc_hash, offset, line_no = hit
         self._reader.seek(offset)
         try:
             row = json.loads(self._reader.readline().decode("utf-8", errors="replace"))
+            if row["doc_id"] != doc.doc_id or row["doc_hash"] != doc_hash:
+                return None  # the file changed under this run: audit the document again
             findings = [_finding(f) for f in row["findings"]]
             saved = row["result"]
             saved["text"] = ""  # the hash vouches for the text; the document gives it back
