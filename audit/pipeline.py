@@ -189,13 +189,20 @@ def audit_documents(
         info["checkpoint"] = checkpoint.info()
     extra: dict[str, list[Finding]] = {}
     corroboration = None
+    from audit.detectors.entity import EntityDetector
+
+    fitted = next((d for d in dets if isinstance(d, EntityDetector)), None)
+    # The corpus index (vocabulary, repeated lines, name forms: tens of MB on a large corpus) has
+    # served its detectors; only an entity index without a fitted entity detector reads it again.
+    kept = corpus if config.corroborate.enabled and fitted is None else None
+    del corpus
+    release_freed_memory()
     if config.corroborate.enabled:
         from audit.corroborate import corroborate
-        from audit.detectors.entity import EntityDetector
 
-        fitted = next((d for d in dets if isinstance(d, EntityDetector)), None)
-        corroboration = corroborate(docs, config, corpus, executor=executor, entity_detector=fitted,
+        corroboration = corroborate(docs, config, kept, executor=executor, entity_detector=fitted,
                                     spool_dir=spool_dir, mentions=mentions)
+        del kept
         release_freed_memory()
         for f in corroboration.findings:
             extra.setdefault(f.doc_id, []).append(f)

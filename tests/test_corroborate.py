@@ -210,6 +210,14 @@ def test_pipeline_writes_story_entities_and_alignments(tmp_path: Path) -> None:
     assert pl.read_parquet(tmp_path / "off" / "documents.parquet")["story"].null_count() == 13
 
 
+def test_entity_index_without_the_entity_detector_is_the_same_table(tmp_path: Path) -> None:
+    """With the detector off, the index fits its own (on the corpus index the run kept for it)."""
+    on = audit.run(STORIES, out=tmp_path / "on")
+    off = audit.run(STORIES, Config.from_dict({"detectors": {"entity": {"enabled": False}}}), out=tmp_path / "off")
+    assert off.findings.filter(pl.col("detector") == "entity").is_empty()
+    assert on.entities.height > 20 and off.entities.equals(on.entities)
+
+
 def test_corroborate_config_is_checked() -> None:
     with pytest.raises(ConfigError, match="corroborate"):
         Config.from_dict({"corroborate": {"threshold": 0.5}})

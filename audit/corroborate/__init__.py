@@ -75,7 +75,8 @@ def corroborate(docs: Sequence[Document], config: Config | None = None,
     (a shuffle by story key), so `executor` may run them elsewhere. `entity_detector`: the rule
     pass's fitted one (same options), reused for the entity index instead of fitting it again.
     `spool_dir`: where alignment rows are spilled as they come (None: kept as in-memory chunks).
-    `mentions`: the documents' name mentions, when the corpus pass gathered them."""
+    `mentions`: the documents' name mentions, when the corpus pass gathered them. `corpus`: read
+    only to fit an entity detector when none is given (built here if needed then)."""
     config = config or Config()
     opts = config.corroborate
     lang = config.lang
@@ -107,9 +108,8 @@ def corroborate(docs: Sequence[Document], config: Config | None = None,
     out.timings["align"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
-    out.entities = entity_index(good, corpus or CorpusIndex.build(good), lang, out.stories,
-                                config.detector_kwargs("entity"), detector=entity_detector,
-                                executor=executor, mentions=mentions)
+    out.entities = entity_index(good, corpus, lang, out.stories, config.detector_kwargs("entity"),
+                                detector=entity_detector, executor=executor, mentions=mentions)
     out.timings["entities"] = time.perf_counter() - clock
     return out
 

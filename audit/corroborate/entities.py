@@ -37,17 +37,18 @@ ENTITY_SCHEMA: dict[str, Any] = {
 }
 
 
-def entity_index(docs: Sequence[Document], corpus: CorpusIndex, lang: str, stories: dict[str, str],
+def entity_index(docs: Sequence[Document], corpus: CorpusIndex | None, lang: str, stories: dict[str, str],
                  detector_options: dict[str, Any] | None = None, min_docs_single: int = 2,
                  detector: EntityDetector | None = None, executor: Executor | None = None,
                  mentions: NameMentions | None = None) -> pl.DataFrame:
     """`detector`: the entity detector already fitted on these documents (its variants decide the
-    canonical forms, so findings and index agree); without it one is fitted here. `mentions`: these
+    canonical forms, so findings and index agree); without it one is fitted here, on `corpus`
+    (built when None). `mentions`: these
     documents' name mentions if the corpus pass gathered them (`CorpusIndex.build(mentions=True)`),
     else they are counted here; they are consumed either way."""
     if detector is None:
         detector = EntityDetector(lang=lang, **(detector_options or {}))
-        detector.fit(docs, corpus)
+        detector.fit(docs, corpus if corpus is not None else CorpusIndex.build(docs))
     if mentions is None or mentions.lang != lang:
         mentions = NameMentions(lang)
         count = partial(_mentions, lang=lang)
