@@ -239,8 +239,7 @@ def _vote(low: str, target: str, candidates: tuple[str, ...], foreign_min: float
         for cand, table in _frequent_tables(candidates):
             if cand == target:
                 continue
-            freq = table.get(low)
-            if freq and (z := round(math.log10(freq) + 9, 2)) >= best:
+            if (z := _table_zipf(table, low)) >= best:  # 0.0 when absent: below `best`
                 best_lang, best = cand, z
         return best_lang
     lookup = frequent_zipf if foreign_min >= FREQUENT_ZIPF else zipf  # `best` never falls below it

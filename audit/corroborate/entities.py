@@ -43,9 +43,8 @@ def entity_index(docs: Sequence[Document], corpus: CorpusIndex | None, lang: str
                  mentions: NameMentions | None = None) -> pl.DataFrame:
     """`detector`: the entity detector already fitted on these documents (its variants decide the
     canonical forms, so findings and index agree); without it one is fitted here, on `corpus`
-    (built when None). `mentions`: these
-    documents' name mentions if the corpus pass gathered them (`CorpusIndex.build(mentions=True)`),
-    else they are counted here; they are consumed either way."""
+    (built when None). `mentions`: these documents' name mentions if the corpus pass gathered them
+    (`CorpusIndex.build(mentions=True)`), else they are counted here; they are consumed either way."""
     if detector is None:
         detector = EntityDetector(lang=lang, **(detector_options or {}))
         detector.fit(docs, corpus if corpus is not None else CorpusIndex.build(docs))
