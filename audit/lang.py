@@ -205,12 +205,51 @@ def lexical_vote(
         low = tok.lower()
         best_lang = table.get(low)
         if best_lang is None:
-            if len(table) >= _VOTE_TABLE_SIZE:
-                table.clear()
-            best_lang = table[low] = _vote(low, target, candidates, foreign_min, target_max, margin)
+            best_lang = _remember_vote(table, low, target, candidates, foreign_min, target_max, margin)
         if best_lang:
             votes[best_lang] = votes.get(best_lang, 0) + 1
     return votes
+
+
+def voting_tokens(
+    tokens: set[str], target: str, candidates: tuple[str, ...], foreign_min: float = 3.0,
+    target_max: float = 1.5, margin: float | None = None,
+) -> set[str]:
+    """The tokens (as given) that `lexical_vote` with the same settings counts for some language:
+    a document's distinct tokens tell which of its sentences can hold a vote worth having.
+
+    Tokens already known not to vote are taken out by one set difference (most of a document's
+    words were met before), so only new ones are looked up."""
+    table = _vote_table(target, candidates, foreign_min, target_max, margin)
+    silent = _silent_tokens(target, candidates, foreign_min, target_max, margin)
+    out = set()
+    for tok in tokens - silent:
+        low = tok.lower()
+        best_lang = table.get(low)
+        if best_lang is None:
+            best_lang = _remember_vote(table, low, target, candidates, foreign_min, target_max, margin)
+        if best_lang:
+            out.add(tok)
+        else:
+            if len(silent) >= _VOTE_TABLE_SIZE:
+                silent.clear()
+            silent.add(tok)
+    return out
+
+
+@lru_cache(maxsize=32)
+def _silent_tokens(target: str, candidates: tuple[str, ...], foreign_min: float, target_max: float,
+                   margin: float | None) -> set[str]:
+    """Each vote setting's tokens, as written, known to vote for no language."""
+    return set()
+
+
+def _remember_vote(table: dict[str, str], low: str, target: str, candidates: tuple[str, ...],
+                   foreign_min: float, target_max: float, margin: float | None) -> str:
+    if len(table) >= _VOTE_TABLE_SIZE:
+        table.clear()
+    best_lang = table[low] = _vote(low, target, candidates, foreign_min, target_max, margin)
+    return best_lang
 
 
 _VOTE_TABLE_SIZE = 200_000

@@ -166,3 +166,42 @@ def test_acronym_definitions_on_a_real_sentence() -> None:
     found = [(m.group(1), m.group(2)) for m in acronym_definitions(text)]
     assert found == [("Delegates of the Communist Party of Vietnam", "CPV"), ("and the European Union", "EU"),
                      ("and the Ho Chi Minh Communist Youth Union", "HCYU")]
+
+
+_SENTENCE_PIECES = ["El", "presidente", "ruso", "llegó", "a", "Hanói", "el", "jueves", "Ha", "dicho", "que",
+                    "Le", "président", "a", "signé", "un", "accord", "Die", "Regierung", "kündigte", "an",
+                    "The", "talks", "went", "well", "Officials", "were", "pleased", "de", "la", "Cruz", "UN",
+                    "Inici", "Novaković", "NIÑO", "un", "Un", "die", "Dijo", "end", "«", "»", ".", ". ", "! ", "\n", "\n\n",
+                    " ", "-", "’", "\u0301", "2024"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_SENTENCE_PIECES), max_size=80).map(" ".join) |
+       st.lists(st.sampled_from(_SENTENCE_PIECES), max_size=80).map("".join))
+def test_sentences_read_off_the_document_votes_are_those_of_every_sentence(text: str) -> None:
+    """Only sentences with a vote from a word that is not capitalised are weighed: the passages
+    found are those found weighing every sentence."""
+    from audit.detectors.untranslated import UntranslatedDetector
+    from audit.records import Document
+    from audit.text import sentences
+
+    det = UntranslatedDetector()
+    doc = Document(doc_id="d", text=text)
+    every = UntranslatedDetector()
+    every._voted_sentences = lambda text, sents: set(range(len(sents)))  # type: ignore[method-assign]
+    assert [(f, f.evidence) for f in det._sentences(doc)] == [(f, f.evidence) for f in every._sentences(doc)]
+    assert det._voted_sentences(text, sentences(text)) <= set(range(len(sentences(text))))
+
+
+def test_a_sentence_with_one_vote_besides_its_first_word_is_weighed() -> None:
+    """`Dijo que the end.`: `Dijo` votes Spanish as the sentence's first word and `que` as a word
+    that is not capitalised; two votes of four words extend the Spanish passage over it."""
+    from audit.detectors.untranslated import UntranslatedDetector
+    from audit.text import sentences
+
+    text = ("El presidente ruso llegó a Hanói el jueves por la mañana. Dijo que the end. Officials were "
+            "pleased. The talks went well.")
+    assert UntranslatedDetector()._voted_sentences(text, sentences(text)) == {0, 1}
+    found = run_detector("untranslated", text)
+    assert [(f.text, f.evidence["language"]) for f in found] == [
+        ("El presidente ruso llegó a Hanói el jueves por la mañana. Dijo que the end.", "es")]

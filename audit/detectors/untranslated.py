@@ -8,6 +8,7 @@ acronyms by the document's own definitions: `Communist Party of Vietnam (CPV)` t
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -16,10 +17,17 @@ import regex
 
 from audit.corpus import CorpusIndex
 from audit.detectors.base import Detector
-from audit.lang import detect_language, language_name, lexical_vote, wordfreq_languages, zipf
+from audit.lang import (
+    detect_language,
+    language_name,
+    lexical_vote,
+    voting_tokens,
+    wordfreq_languages,
+    zipf,
+)
 from audit.records import Document, Finding
 from audit.resources import lexicon_path, load_table
-from audit.text import Span, lines, sentences, word_texts
+from audit.text import Span, lines, sentences, word_matches, word_texts
 
 LATIN_LANGS = (
     "ca", "cs", "da", "de", "en", "es", "fi", "fil", "fr", "hu", "id", "is", "it", "lt", "lv", "ms",
@@ -129,10 +137,26 @@ class UntranslatedDetector(Detector):
                 strict, prob = guess.lang, guess.prob
         return _Evidence(sent, strict, lex, prob, votes, len(toks))
 
+    def _voted_sentences(self, text: str, sents: list[Span]) -> set[int]:
+        """Indices of the sentences that can give evidence, read off the document's tokens at once,
+        so the many sentences without are neither tokenised nor voted on. Evidence needs two votes
+        (`lex` and `strict` both do) among tokens that are not capitalised, bar the first: so one
+        vote at least from a token that is not capitalised."""
+        toks = word_texts(text)
+        voting = voting_tokens({t for t in set(toks) if not t[:1].isupper()}, self.lang, self.candidates,
+                               margin=self.vote_margin)
+        if not voting:
+            return set()
+        matches = word_matches(text)
+        ends = [s.end for s in sents]  # a token lies inside the first sentence that ends after it
+        return {bisect_left(ends, matches[i].end()) for i, t in enumerate(toks) if t in voting}
+
     def _sentences(self, doc: Document) -> Iterator[Finding]:
         """Sentences where both signals agree, extended over neighbours the words alone assign
         to the same language (language ID is unreliable on a short `Ha dicho que...`)."""
-        evid = [self._sentence_evidence(s) for s in sentences(doc.text, self.lang)]
+        sents = sentences(doc.text, self.lang)
+        voted = self._voted_sentences(doc.text, sents)
+        evid = [self._sentence_evidence(s) if k in voted else None for k, s in enumerate(sents)]
         labels: list[str | None] = [e.strict if e else None for e in evid]
         for i, e in enumerate(evid):
             if not (e and e.strict):
