@@ -70,6 +70,19 @@ def _long_word_texts(text: str) -> tuple[str, ...]:
     return tuple([m.group() for m in _word_matches(text)])
 
 
+def distinct_words(text: str) -> frozenset[str]:
+    """The distinct texts of `words(text)`; a document's are cached, as several detectors first
+    sort its distinct words (a set operation in C) and then read the few that matter."""
+    if len(text) <= 1_000_000:
+        return _distinct_words(text)
+    return frozenset(word_texts(text))
+
+
+@lru_cache(maxsize=2)
+def _distinct_words(text: str) -> frozenset[str]:
+    return frozenset(word_texts(text))
+
+
 def word_matches(text: str) -> tuple[regex.Match[str], ...]:
     """The regex matches behind `words(text)`, for a scan that needs offsets of a few tokens only.
     A document's are cached (up to 1M characters): scoring counts the words the detectors read."""

@@ -88,6 +88,16 @@ def test_token_repeated_across_documents_is_a_word() -> None:
     assert run_detector("merged_word", [text, text, BACKGROUND], max_token_docs=2) != []
 
 
+def test_what_a_word_is_is_remembered_per_setting() -> None:
+    """Each process remembers which words pass the cheap tests, per setting: a run that deems
+    `Putinsigned` too short must not make the next run, with the default length, skip it."""
+    text = "Officials said Putinsigned the decree."
+    assert run_detector("merged_word", [text, BACKGROUND], min_len=12) == []
+    assert [f.text for f in run_detector("merged_word", [text, BACKGROUND])] == ["Putinsigned"]
+    assert run_detector("merged_word", [text, BACKGROUND], whole_max=-1.0) == []
+    assert [f.text for f in run_detector("merged_word", [text, BACKGROUND])] == ["Putinsigned"]
+
+
 GERMAN = """Putin in Vietnam: Moskau sucht neue Partner in Asien
 
 HANOI. Der russische Präsident Wladimir Putinunterzeichnete am Donnerstag mehrere Abkommen mit \

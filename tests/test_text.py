@@ -2,7 +2,16 @@ from __future__ import annotations
 
 import pytest
 
-from audit.text import lines, normalise_for_match, paragraphs, sentences, word_matches, word_texts, words
+from audit.text import (
+    distinct_words,
+    lines,
+    normalise_for_match,
+    paragraphs,
+    sentences,
+    word_matches,
+    word_texts,
+    words,
+)
 
 TEXT = ("  Dr. Smith met U.S. officials in Hanoi.  He said “yes.” Then he left!\n\n"
         "Second paragraph, line one\nline two.\n")
@@ -43,6 +52,7 @@ def test_word_texts_and_matches_agree_with_words(text) -> None:
     assert word_texts(text) == tuple(w.text for w in spans)
     assert [(m.start(), m.end(), m.group()) for m in word_matches(text)] == [
         (w.start, w.end, w.text) for w in spans]
+    assert distinct_words(text) == {w.text for w in spans}
 
 
 def test_cached_segmentations_hand_out_fresh_lists() -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import regex
 
@@ -24,7 +24,7 @@ from audit.detectors.base import Detector
 from audit.lang import in_wordlist, stopwords, zipf
 from audit.records import Document, Finding
 from audit.resources import load_list, load_table
-from audit.text import Span, lines, word_matches
+from audit.text import Span, distinct_words, lines, word_matches, word_texts
 
 # The whitespace-delimited chunk holds a URL, e-mail, handle, hashtag, path or domain.
 _CODE_RE = regex.compile(r"[@#/\\_=]|://|www\.|\p{L}\.\p{Ll}{2,}")
@@ -125,22 +125,23 @@ class MergedWordDetector(Detector):
     # -- detection ----------------------------------------------------------------------------
     def detect(self, doc: Document, corpus: CorpusIndex) -> Iterable[Finding]:
         text = doc.text
-        # Most tokens fail the cheap tests below on their text alone, so offsets (and Spans) are
-        # read from the regex matches only for the few that pass.
+        # Most tokens fail the cheap tests on their text alone: the document's distinct words are
+        # sorted first, and offsets (and Spans) are read only for the tokens of the few that pass.
+        # A word the corpus uses elsewhere is a word: a fused one is (nearly) unique.
+        rare = {t for t in self._rare_words(distinct_words(text))
+                if corpus.lower_docs.get(t.lower(), 0) <= self.max_token_docs
+                and corpus.forms.get(t, 0) <= self.max_token_count}
+        if not rare:
+            return
+        toks = word_texts(text)
         matches = word_matches(text)
         line_spans = lines(text)
         li = 0
-        for k, m in enumerate(matches):
-            t = m.group()
-            if len(t) < self.min_len or "-" in t or "'" in t or "’" in t or t.isupper():
-                continue
-            if zipf(t.lower(), self.lang) >= self.whole_max:
-                continue
+        for k in [k for k, t in enumerate(toks) if t in rare]:
+            m = matches[k]
+            t = toks[k]
             tok = Span(m.start(), m.end(), t)
             if self._is_code(text, tok):
-                continue
-            if (corpus.lower_docs.get(t.lower(), 0) > self.max_token_docs
-                    or corpus.forms.get(t, 0) > self.max_token_count):
                 continue
             if self._foreign(t):
                 continue
@@ -161,6 +162,26 @@ class MergedWordDetector(Detector):
                         left=split.left, right=split.right, signal=split.evidence,
                         score=round(split.score, 2),
                     )
+
+    def _rare_words(self, words: frozenset[str]) -> set[str]:
+        """The words long enough, not hyphenated, not all capitals and unseen (or nearly) in the
+        target: the only ones that can be fused. What each word is, is remembered per process (most
+        of a document's words were met before), so only new words are tested."""
+        plain, rare = _word_classes(self.lang, self.min_len, self.whole_max)
+        new = words - plain
+        out = rare & new  # a set: the type of the left operand
+        for t in new - rare:
+            if (len(t) < self.min_len or "-" in t or "'" in t or "’" in t or t.isupper()
+                    or zipf(t.lower(), self.lang) >= self.whole_max):
+                if len(plain) >= _WORD_CLASSES_SIZE:
+                    plain.clear()
+                plain.add(t)
+            else:
+                if len(rare) >= _WORD_CLASSES_SIZE:
+                    rare.clear()
+                rare.add(t)
+                out.add(t)
+        return out
 
     def _is_code(self, text: str, tok: Span) -> bool:
         s, e = tok.start, tok.end
@@ -290,6 +311,15 @@ class MergedWordDetector(Detector):
             f"'{t}' looks like {what}: '{' '.join(humps)}'", suggestion=suggestion,
             confidence=conf, parts=" ".join(humps), signal="CamelCase of known words",
         )
+
+
+_WORD_CLASSES_SIZE = 500_000
+
+
+@lru_cache(maxsize=16)
+def _word_classes(lang: str, min_len: int, whole_max: float) -> tuple[set[str], set[str]]:
+    """Per setting, the words known to fail the cheap tests (plain) and those known to pass (rare)."""
+    return set(), set()
 
 
 def _start(m: regex.Match[str]) -> int:

@@ -27,7 +27,7 @@ from audit.lang import (
 )
 from audit.records import Document, Finding
 from audit.resources import lexicon_path, load_table
-from audit.text import Span, lines, sentences, word_matches, word_texts
+from audit.text import Span, distinct_words, lines, sentences, word_matches, word_texts
 
 LATIN_LANGS = (
     "ca", "cs", "da", "de", "en", "es", "fi", "fil", "fr", "hu", "id", "is", "it", "lt", "lv", "ms",
@@ -143,8 +143,8 @@ class UntranslatedDetector(Detector):
         (`lex` and `strict` both do) among tokens that are not capitalised, bar the first: so one
         vote at least from a token that is not capitalised."""
         toks = word_texts(text)
-        voting = voting_tokens({t for t in set(toks) if not t[:1].isupper()}, self.lang, self.candidates,
-                               margin=self.vote_margin)
+        lower = {t for t in distinct_words(text) if not t[:1].isupper()}
+        voting = voting_tokens(lower, self.lang, self.candidates, margin=self.vote_margin)
         if not voting:
             return set()
         matches = word_matches(text)
