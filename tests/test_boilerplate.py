@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import run_detector
 
@@ -147,3 +149,19 @@ def test_syndicated_copies_do_not_make_headings_furniture() -> None:
 @pytest.mark.parametrize("name", ["boilerplate", "duplicate", "caption"])
 def test_clean_article_yields_nothing(name: str) -> None:
     assert run_detector(name, CLEAN_ARTICLE) == []
+
+
+_LINE_PIECES = ["Home", "World", " ", "  ", "\t", ".", "!", "?", "…", '"', "'", "”", "’", "»", "›", "→", ">", "|",
+                "/", "·", "•", ":", "::", ")", "]", "(", "\n", "\r", "a", "É", "\u0301", ""]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_LINE_PIECES), max_size=30).map("".join))
+def test_line_tests_read_from_the_end_or_by_mark_are_the_regexes(text: str) -> None:
+    """The sentence-end test read from the line's end, and the separator marks looked for before
+    the separator regex runs, answer as the regexes do (a `$` before a final newline included)."""
+    from audit.detectors.boilerplate import _CRUMB_SEP, _CRUMB_SEP_MARKS, _SENTENCE_END, _ends_sentence
+
+    assert _ends_sentence(text) == bool(_SENTENCE_END.search(text))
+    if _CRUMB_SEP.search(text):
+        assert any(mark in text for mark in _CRUMB_SEP_MARKS)

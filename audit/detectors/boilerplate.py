@@ -9,6 +9,7 @@ articles. Headings share the shape but not the vocabulary, so shape alone never 
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from functools import cached_property
@@ -26,8 +27,11 @@ from audit.text import Span, lines, normalise_for_match, paragraphs, word_texts,
 _CTA_LANGS = ("es", "ca", "fr", "de", "pt", "it")
 # A line ends like a sentence: terminal punctuation, maybe followed by closing quotes/brackets.
 _SENTENCE_END = regex.compile(r"[.!?…][\"'”’»)\]]*$")
+_CLOSERS = "\"'”’»)]"  # the closing quotes and brackets `_SENTENCE_END` allows after the mark
 # Breadcrumb separators: guillemets/arrows may touch the words, the rest need spaces around.
 _CRUMB_SEP = regex.compile(r"\s*[»›→]\s*|\s+(?:>|\||/|·|•|::)\s+")
+_CRUMB_SEP_MARKS = ("»", "›", "→", ">", "|", "/", "·", "•", "::")
+"""What every `_CRUMB_SEP` match holds one of: most lines hold none, and `in` finds that at once."""
 _CAMEL_PART = regex.compile(r"\p{Lu}\p{Ll}+")
 _CRUMB_BREAKER = regex.compile(r"[\d.!?,;:]")
 _LOWER = regex.compile(r"\p{Ll}")
@@ -46,6 +50,15 @@ def _terms(kind: str) -> tuple[str, ...]:
 
 def _alternation(terms: Iterable[str]) -> str:
     return "|".join(regex.escape(t) for t in sorted(terms, key=len, reverse=True))
+
+
+def _ends_sentence(text: str) -> bool:
+    """`_SENTENCE_END.search(text)`, read from the end: the regex, anchored at `$`, was tried at
+    every position of every line."""
+    if text.endswith("\n"):  # where `$` also matches before the newline
+        return bool(_SENTENCE_END.search(text))
+    body = text.rstrip(_CLOSERS)
+    return bool(body) and body[-1] in ".!?…"
 
 
 class BoilerplateDetector(Detector):
@@ -157,7 +170,7 @@ class BoilerplateDetector(Detector):
 
     # ---- line classifiers -------------------------------------------------------------------
     def _is_prose(self, text: str) -> bool:
-        return len(word_texts(text)) >= self.prose_words and bool(_SENTENCE_END.search(text))
+        return len(word_texts(text)) >= self.prose_words and _ends_sentence(text)
 
     def _fused_crumb(self, ln: Span) -> Hit:
         token = ln.text.split(None, 1)[0]
@@ -180,6 +193,8 @@ class BoilerplateDetector(Detector):
         text = ln.text
         if text.lower() in self._vocab["nav_root"]:
             return (ln.start, ln.end, 0.7, "navigation root") if top else None
+        if not any(mark in text for mark in _CRUMB_SEP_MARKS):
+            return None
         seps = list(_CRUMB_SEP.finditer(text))
         if not seps:
             return None
@@ -188,7 +203,7 @@ class BoilerplateDetector(Detector):
         segs = [text[a:b] for a, b in zip(bounds, ends, strict=True)]
         rooted = segs[0].strip().lower() in self._vocab["nav_root"]
         last = segs[-1].strip()
-        title = len(word_texts(last)) >= 4 or bool(_SENTENCE_END.search(last))
+        title = len(word_texts(last)) >= 4 or _ends_sentence(last)
         crumbs = segs[:-1] if (title or not last) else segs
         if not rooted:
             ok = len(segs) >= 3 and all(
@@ -240,16 +255,16 @@ class BoilerplateDetector(Detector):
         conf = 0.85 if (m.group("colon") or rest) else 0.7
         return ln.start, ln.end, conf, "orphan date label"
 
-    def _cta(self, ln: Span, n_words: int) -> Hit:
+    def _cta(self, ln: Span, n_words: int, prose: bool) -> Hit:
         lead = self._lead_in.match(ln.text)
         if lead and n_words <= 2 * self.max_line_words:
             return ln.start, ln.end, 0.85, f"link or tag list introduced by '{lead.group()}'"
-        if self._is_prose(ln.text) or n_words > self.max_line_words:
+        if prose or n_words > self.max_line_words:
             return None
         m = self._cta_phrase.search(ln.text)
         if m:
             return ln.start, ln.end, 0.9, f"call-to-action/widget text ('{m.group()}')"
-        if n_words > self.max_widget_words or _SENTENCE_END.search(ln.text):
+        if n_words > self.max_widget_words or _ends_sentence(ln.text):
             return None
         toks = [t.lower() for t in word_texts(ln.text)]
         v = self._vocab
@@ -271,7 +286,7 @@ class BoilerplateDetector(Detector):
         toks = {t.lower() for t in word_texts(text)}
         return bool(toks & self._agencies) or bool(_BYLINE.match(text))
 
-    def _line_hit(self, ln: Span, i: int, top: bool, edge: bool, corpus: CorpusIndex) -> Hit:
+    def _line_hit(self, ln: Span, i: int, top: bool, edge: bool, corpus: CorpusIndex, prose: bool) -> Hit:
         n_words = len(word_texts(ln.text))
         hit = self._fused_crumb(ln) or self._crumb(ln, top) or self._prev_next(ln)
         if not hit and self._reading.match(ln.text):
@@ -279,7 +294,7 @@ class BoilerplateDetector(Detector):
         hit = hit or self._label_line(ln)
         if not hit and edge and self._date_like(ln.text):
             hit = ln.start, ln.end, 0.8, "page date stamp"
-        hit = hit or self._cta(ln, n_words)
+        hit = hit or self._cta(ln, n_words, prose)
         # A line that recurs in several unrelated articles; a long first line is the headline.
         if hit or not 0 < n_words <= self.max_line_words or (i == 0 and n_words >= 5):
             return hit
@@ -291,29 +306,30 @@ class BoilerplateDetector(Detector):
     # ---- detection --------------------------------------------------------------------------
     def detect(self, doc: Document, corpus: CorpusIndex) -> Iterable[Finding]:
         lns = lines(doc.text)
-        prose = [i for i, ln in enumerate(lns) if self._is_prose(ln.text)]
+        is_prose = [self._is_prose(ln.text) for ln in lns]
+        prose = [i for i, flag in enumerate(is_prose) if flag]
         first, last = (prose[0], prose[-1]) if prose else (len(lns), -1)
         hits: dict[int, tuple[int, int, float, str]] = {}
         for i, ln in enumerate(lns):
             top = i < first or i == 0
-            hit = self._line_hit(ln, i, top, top or i > last or i == len(lns) - 1, corpus)
+            hit = self._line_hit(ln, i, top, top or i > last or i == len(lns) - 1, corpus, is_prose[i])
             if hit:
                 hits[i] = hit
-        self._spread(doc, lns, hits, last)
+        self._spread(doc, lns, hits, last, is_prose)
         for start, end, conf, why in sorted(hits.values()):
             yield self.finding(doc, start, end, "boilerplate", "minor",
                                f"scraped page furniture: {why}", suggestion="", confidence=conf)
 
     def _spread(self, doc: Document, lns: list[Span], hits: dict[int, tuple[int, int, float, str]],
-                last: int) -> None:
+                last: int, is_prose: list[bool]) -> None:
         """Furniture comes in blocks: a short line that shares a paragraph of short lines after
         the article body with a clear hit is furniture too (jusText's context step)."""
+        starts = [ln.start for ln in lns]
         for para in paragraphs(doc.text):
-            idx = [i for i, ln in enumerate(lns) if para.start <= ln.start < para.end]
-            if len(idx) < 2 or min(idx) <= last:
+            idx = range(bisect_left(starts, para.start), bisect_left(starts, para.end))
+            if len(idx) < 2 or idx[0] <= last:
                 continue
-            if any(len(word_texts(lns[i].text)) > self.max_line_words or self._is_prose(lns[i].text)
-                   for i in idx):
+            if any(len(word_texts(lns[i].text)) > self.max_line_words or is_prose[i] for i in idx):
                 continue
             if not any(i in hits and hits[i][2] >= 0.8 for i in idx):
                 continue
