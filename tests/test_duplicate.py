@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import run_detector
 
@@ -64,3 +66,25 @@ def test_repeats_found(text: str, spans: list[str]) -> None:
 )
 def test_non_repeats_left_alone(text: str) -> None:
     assert run_detector("duplicate", text) == []
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["a", " ", "\t", ".", "..", "...", "…", "\n", "\u00a0", "\x1c", "É"]),
+                max_size=20).map("".join))
+def test_the_ellipsis_ends_tested_first_are_those_the_regex_finds(text: str) -> None:
+    from audit.detectors.duplicate import _ELLIPSIS, _ELLIPSIS_ENDS
+
+    if _ELLIPSIS.search(text):
+        assert text.endswith(_ELLIPSIS_ENDS)
+
+
+def test_a_line_repeated_twice_cites_its_first_occurrence() -> None:
+    """Copies match whatever their quotes; each later copy cites the first, as written there."""
+    plain = 'Putin says "the pact is historic" to officials'
+    curly = "Putin says “the pact is historic” to officials"
+    text = f"{plain}\n\nHome » World\n\n{curly}\n\nThe talks lasted two days.\n\n{plain}"
+    found = run_detector("duplicate", text)
+    assert [(f.start, f.message) for f in found] == [
+        (text.index(curly), f"repeats an earlier line verbatim: '{plain}'"),
+        (text.rindex(plain), f"repeats an earlier line verbatim: '{plain}'"),
+    ]

@@ -17,6 +17,9 @@ from audit.records import Document, Finding
 from audit.text import Span, lines, normalise_for_match, sentences, word_count
 
 _ELLIPSIS = regex.compile(r"\s*(?:\.{3,}|…)$")
+_ELLIPSIS_ENDS = ("...", "…", "...\n", "…\n")
+"""How a text that `_ELLIPSIS` matches ends (`$` matches before a final newline too): tested first,
+as the regex, anchored at the end, is tried at every position of every line."""
 # Where a suffix of a line may start: a word start after a non-letter, or a lower->upper
 # CamelCase seam where navigation text was fused onto a title (`AsiaRussia`).
 _SUFFIX_START = regex.compile(r"(?<![\p{L}\p{N}])[\p{L}\p{N}\"'“‘«(]|(?<=\p{Ll})\p{Lu}")
@@ -49,8 +52,10 @@ class DuplicateDetector(Detector):
         lns = lines(doc.text)
         keys = [normalise_for_match(ln.text) for ln in lns]
         flagged: list[tuple[int, int]] = []
+        first: dict[str, int] = {}  # each key's first line
         for i in range(len(lns)):
-            hit = self._exact_or_tail(i, lns, keys) or self._truncated(i, lns, keys)
+            hit = self._exact_or_tail(i, lns, keys, first.get(keys[i])) or self._truncated(i, lns, keys)
+            first.setdefault(keys[i], i)
             if hit:
                 start, end, conf, why = hit
                 flagged.append((start, end))
@@ -59,15 +64,15 @@ class DuplicateDetector(Detector):
         yield from self._sentences(doc, flagged)
 
     def _exact_or_tail(
-        self, i: int, lns: list[Span], keys: list[str]
+        self, i: int, lns: list[Span], keys: list[str], same: int | None
     ) -> tuple[int, int, float, str] | None:
+        """`same`: the first line with this line's key (None: none before this one)."""
         ln = lns[i]
         key = keys[i]
         if not self._long_enough(ln.text):
             return None
-        for j in range(i):
-            if keys[j] == key:
-                return ln.start, ln.end, 0.95, f"repeats an earlier line verbatim: {_cite(lns[j])}"
+        if same is not None:
+            return ln.start, ln.end, 0.95, f"repeats an earlier line verbatim: {_cite(lns[same])}"
         # The tail of an earlier line (`Inici » <title>`, then `<title>`). A short tail after a
         # long head is more likely a heading that echoes the headline: left alone.
         short = word_count(ln.text) < self.min_truncated_words + 2
@@ -85,7 +90,7 @@ class DuplicateDetector(Detector):
     ) -> tuple[int, int, float, str] | None:
         """A teaser cut with `...` whose longest suffix is the start of another line."""
         ln = lns[i]
-        m = _ELLIPSIS.search(ln.text)
+        m = _ELLIPSIS.search(ln.text) if ln.text.endswith(_ELLIPSIS_ENDS) else None
         if not m:
             return None
         body = ln.text[: m.start()]
