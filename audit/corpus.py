@@ -83,7 +83,7 @@ class CorpusIndex:
         self.n_docs += 1
         toks = WORD_RE.findall(doc.text)  # the tokens of `words`, without building spans
         self.forms.update(toks)
-        self.lower_docs.update({t.lower() for t in toks})
+        self.lower_docs.update({t.lower() for t in set(toks)})  # distinct first: a third fewer to lower
         self.line_hashes.extend({line_key(normalise_for_match(ln.text)) for ln in lines(doc.text)})
         if self.name_forms is not None and self.lang:
             from audit.names import is_all_caps, name_chunks

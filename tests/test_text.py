@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 import pytest
+import regex
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from audit.text import (
     distinct_words,
@@ -62,3 +65,19 @@ def test_cached_segmentations_hand_out_fresh_lists() -> None:
         first = unit(TEXT)
         first.clear()
         assert unit(TEXT)
+
+
+# The sentence-break pattern as first written: a lookbehind for the mark at every space.
+_LOOKBEHIND_SENT_END = regex.compile(r"(?<=[.!?…][\"'”’»)\]]*)\s+(?=[\"'“‘«(\[]?[\p{Lu}\p{N}])|\n+")
+_BREAK_PIECES = [".", "!", "?", "…", '"', "'", "”", "’", "»", ")", "]", "“", "‘", "«", "(", "[", " ", "  ", "\n",
+                 "\n\n", "\t", "\u00a0", "\u2028", "A", "b", "É", "7", "Dr", "U.S.", "\u0301"]
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(_BREAK_PIECES), max_size=40).map("".join))
+def test_sentence_breaks_are_those_the_lookbehind_pattern_finds(text: str) -> None:
+    """Matching the mark instead of looking behind for it breaks at the same spaces."""
+    from audit.text import _SENT_END_RE
+
+    found = [m.span(1) if m.group(1) is not None else m.span(2) for m in _SENT_END_RE.finditer(text)]
+    assert found == [m.span() for m in _LOOKBEHIND_SENT_END.finditer(text)]
