@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from audit.corroborate.stories import _candidates, group_stories, tfidf_vectors
-from audit.corroborate.tokens import text_terms
+from audit.corroborate.tokens import text_term_counts
 from audit.loaders import iter_documents
 from audit.records import Document
 from tests.conftest import REFERENCE_CORPUS, ROOT
@@ -27,7 +27,7 @@ def docs() -> list[Document]:
 
 def test_rows_are_tfidf_of_terms_in_two_or_more_documents(docs: list[Document]) -> None:
     vectors = tfidf_vectors(docs, "en")
-    counts = [Counter(text_terms(d.text, "en")) for d in docs]
+    counts = [Counter(text_term_counts(d.text, "en")) for d in docs]
     df = Counter(t for c in counts for t in c)
     n = len(docs)
     assert len(vectors) == n

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from hypothesis import given
 from hypothesis import strategies as st
 
-from audit.corroborate.tokens import TOKEN_RE, content_terms, text_terms, token_texts, tokens
+from audit.corroborate.tokens import TOKEN_RE, content_terms, text_term_counts, token_texts, tokens
+from audit.lang import stopwords
 
 TEXT = ("Kim Jong-un’s envoy said 1,500 troops weren't sent; Moscow's O'Neill-Smith denied it on "
         "Jan. 3, citing 2.5% growth and the ministers' talks.")
@@ -17,11 +20,35 @@ def test_token_texts_are_the_texts_of_tokens() -> None:
     assert "Moscow" in token_texts(TEXT) and "O'Neill-Smith" in token_texts(TEXT)
 
 
+def _terms_one_by_one(text: str) -> list[str]:
+    """Story grouping's terms as first written: a loop over every token (numbers as written)."""
+    stops = stopwords("en", 200)
+    out = []
+    for t in TOKEN_RE.findall(text):
+        if len(t) > 2 and t[-2] in "'’" and t[-1] in "sS":
+            t = t[:-2]
+        if t[:1].isdigit():
+            out.append(t)
+        elif len(t) >= 3 and t.lower() not in stops:
+            out.append(t.lower())
+    return out
+
+
 def test_content_terms_are_what_story_grouping_counts() -> None:
     texts = token_texts(TEXT)
-    lows = [t.lower() for t in texts]
-    assert content_terms(texts, lows, "en") == [t.lower() for t in text_terms(TEXT, "en")]
-    assert "1,500" in content_terms(texts, lows, "en") and "the" not in content_terms(texts, lows, "en")
+    terms = content_terms(texts, [t.lower() for t in texts], "en")
+    assert terms == [t.lower() for t in _terms_one_by_one(TEXT)]
+    assert list(text_term_counts(TEXT, "en").items()) == list(Counter(terms).items())
+    assert "1,500" in terms and "the" not in terms and "moscow" in terms
+
+
+@given(st.lists(st.sampled_from(["Kim", "kim", "Kim’s", "KIM'S", "the", "The", "1,500", "1,500's", "²3", "Moscow",
+                                 "moscow's", "ab", "Ab's", "İz", "ǅem", "1Ⅻ", "\u0301", " ", ", ", ".", "'", "’s"]),
+                max_size=40).map("".join) | st.text(max_size=60))
+def test_term_counts_are_the_terms_counted_one_by_one(text: str) -> None:
+    """Counted over the distinct tokens, in the order and with the counts of counting each token's
+    term in turn (the vocabulary numbers terms in that order, and the weights sum in it)."""
+    assert list(text_term_counts(text, "en").items()) == list(Counter(_terms_one_by_one(text)).items())
 
 
 @given(st.text(alphabet=st.sampled_from("aZ'’sS-1,. \u0301é"), max_size=60) | st.text(max_size=60))

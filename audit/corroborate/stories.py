@@ -15,7 +15,6 @@ from __future__ import annotations
 import math
 import tempfile
 from array import array
-from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -24,7 +23,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from audit.corroborate.tokens import text_terms
+from audit.corroborate.tokens import text_term_counts
 from audit.docstore import chunks, doc_ids
 from audit.records import Document
 
@@ -41,7 +40,7 @@ def term_counts(docs: Sequence[Document], lang: str) -> ChunkCounts:
     vocab: dict[str, int] = {}
     rows = []
     for d in docs:
-        counts = Counter(text_terms(d.text, lang))
+        counts = text_term_counts(d.text, lang)
         ids = np.fromiter((vocab.setdefault(t, len(vocab)) for t in counts), np.int32, len(counts))
         rows.append((ids, np.fromiter(counts.values(), np.int32, len(counts))))
     return list(vocab), rows

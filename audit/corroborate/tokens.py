@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from typing import NamedTuple
 
@@ -56,16 +57,18 @@ def token_texts(text: str) -> list[str]:
     return [t[:-2] if len(t) > 2 and t[-2] in "'’" and t[-1] in "sS" else t for t in found]
 
 
-def text_terms(text: str, lang: str) -> list[str]:
-    """`content_terms` of all the tokens of `text`, in one loop: what story grouping counts,
-    where tokenising the whole corpus is the cost."""
+def text_term_counts(text: str, lang: str) -> dict[str, int]:
+    """How often each of `content_terms` occurs in `text`, in order of first occurrence: what story
+    grouping counts, where tokenising the whole corpus is the cost. The distinct tokens are
+    counted first (in C) and only they are read here; the first of the tokens that give a term
+    is its first occurrence, so the order is that of counting term by term."""
     stops = stopwords(lang, 200)
-    out = []
-    for t in TOKEN_RE.findall(text):
+    out: dict[str, int] = {}
+    for t, n in Counter(TOKEN_RE.findall(text)).items():
         if len(t) > 2 and t[-2] in "'’" and t[-1] in "sS":
             t = t[:-2]
         if t[:1].isdigit():
-            out.append(t)
+            out[t] = out.get(t, 0) + n
         elif len(t) >= 3 and (low := t.lower()) not in stops:
-            out.append(low)
+            out[low] = out.get(low, 0) + n
     return out
