@@ -38,6 +38,16 @@ class CorpusIndex:
     line_hashes: array = field(default_factory=lambda: array("Q"))
     """While building: each document's distinct line keys, one after the other (8 bytes a line);
     `build` turns them into `line_docs`."""
+    line_positions: array = field(default_factory=lambda: array("i"))
+    line_words: array = field(default_factory=lambda: array("i"))
+    """While building, beside `line_hashes`: the document's position and the line's words."""
+    line_records: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+    """The lines in two or more documents, each time a document has one: the document's position
+    among those indexed, the line's key and its number of words (normalised, split at spaces), in
+    corpus order. What groups documents by their shared lines (the boilerplate detector's fit),
+    counted here in parallel; `None` once `drop_fit_evidence` has run."""
+    n_seen: int = 0
+    """Documents indexed, failed ones included: the positions of `line_records` count them all."""
 
     name_forms: Counter[str] | None = None
     """Multi-word name candidate (`audit.names.name_chunks`, no all-caps token) -> number of documents
@@ -69,22 +79,37 @@ class CorpusIndex:
         return mentions
 
     def _count_lines(self) -> CorpusIndex:
-        keys, counts = np.unique(np.frombuffer(self.line_hashes, np.uint64), return_counts=True)
+        hashes = np.frombuffer(self.line_hashes, np.uint64)
+        keys, inverse, counts = np.unique(hashes, return_inverse=True, return_counts=True)
         repeated = counts > 1
         self.line_docs = dict(zip(keys[repeated].tolist(), counts[repeated].tolist(), strict=True))
-        self.line_hashes = array("Q")
+        shared = repeated[inverse.ravel()]
+        self.line_records = (np.frombuffer(self.line_positions, np.int32)[shared], hashes[shared],
+                             np.frombuffer(self.line_words, np.int32)[shared])
+        self.line_hashes, self.line_positions, self.line_words = array("Q"), array("i"), array("i")
         return self
+
+    def drop_fit_evidence(self) -> None:
+        """Forget what only fitting reads (`line_records`), before the index goes to the workers."""
+        self.line_records = None
 
     def line_count(self, line: str) -> int:
         """Documents that contain `line` (normalised with `normalise_for_match`), if two or more."""
         return self.line_docs.get(line_key(line), 0)
 
     def add(self, doc: Document) -> None:
+        position = self.n_seen
+        self.n_seen += 1
+        if doc.error:
+            return
         self.n_docs += 1
         toks = WORD_RE.findall(doc.text)  # the tokens of `words`, without building spans
         self.forms.update(toks)
         self.lower_docs.update({t.lower() for t in set(toks)})  # distinct first: a third fewer to lower
-        self.line_hashes.extend({line_key(normalise_for_match(ln.text)) for ln in lines(doc.text)})
+        keys = dict.fromkeys(normalise_for_match(ln.text) for ln in lines(doc.text))
+        self.line_hashes.extend([line_key(key) for key in keys])
+        self.line_positions.extend([position] * len(keys))
+        self.line_words.extend([key.count(" ") + 1 for key in keys])  # normalised: single spaces
         if self.name_forms is not None and self.lang:
             from audit.names import is_all_caps, name_chunks
 
@@ -95,10 +120,14 @@ class CorpusIndex:
                 self.mentions.add(doc.doc_id, chunks)
 
     def merge(self, other: CorpusIndex) -> None:
+        """Add `other`, built over the documents that follow this index's."""
+        self.line_positions.frombytes((np.frombuffer(other.line_positions, np.int32) + self.n_seen).tobytes())
+        self.n_seen += other.n_seen
         self.n_docs += other.n_docs
         self.forms.update(other.forms)
         self.lower_docs.update(other.lower_docs)
         self.line_hashes.extend(other.line_hashes)
+        self.line_words.extend(other.line_words)
         if self.name_forms is not None and other.name_forms is not None:
             self.name_forms.update(other.name_forms)
         if other.mentions is not None:
@@ -126,6 +155,5 @@ def _index_chunk(docs: Iterable[Document], lang: str | None, mentions: bool = Fa
 
         index.mentions = NameMentions(lang)
     for doc in docs:
-        if not doc.error:
-            index.add(doc)
+        index.add(doc)
     return index

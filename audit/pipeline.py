@@ -159,6 +159,7 @@ def audit_documents(
     good = loaded(docs)
     for det in dets:
         det.fit(good, corpus)
+    corpus.drop_fit_evidence()
     release_freed_memory()  # what fitting read and dropped (the gazetteer's source table)
     from audit.progress import progress_bar
 

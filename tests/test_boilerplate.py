@@ -4,6 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from audit.records import Document
 from tests.conftest import run_detector
 
 BODY = (
@@ -165,3 +166,44 @@ def test_line_tests_read_from_the_end_or_by_mark_are_the_regexes(text: str) -> N
     assert _ends_sentence(text) == bool(_SENTENCE_END.search(text))
     if _CRUMB_SEP.search(text):
         assert any(mark in text for mark in _CRUMB_SEP_MARKS)
+
+
+def _furniture_corpus() -> list[Document]:
+    """Three sites' furniture over nine articles, one syndicated twice, and a failed document."""
+    docs = []
+    for i, topic in enumerate(["fisheries", "railways", "tariffs", "quotas", "ports", "grain", "wages", "rates"]):
+        site = ("The Morning Brief\nShare this article", "Most read today", "Sign up for alerts")[i % 3]
+        docs.append(Document(doc_id=f"a{i}", text=f"Home » {topic.title()}\n" + _article(topic) + site))
+    docs.append(Document(doc_id="copy", text=docs[0].text.replace("Home » Fisheries", "Fisheries")))
+    docs.insert(4, Document(doc_id="bad", text="", error="unreadable"))
+    return docs
+
+
+def test_the_fit_from_the_corpus_pass_is_the_fit_from_the_documents() -> None:
+    """The lines the corpus pass kept (in parallel, in chunks) group the articles as reading every
+    line of every document does: same recurring lines, same counts of distinct articles."""
+    from audit.corpus import CorpusIndex
+    from audit.detectors.boilerplate import BoilerplateDetector
+    from audit.docstore import loaded
+    from audit.execution.local import LocalExecutor
+
+    docs = _furniture_corpus()
+    good = loaded(docs)
+    executor = LocalExecutor(2)
+    try:
+        index = CorpusIndex.build(good, executor=executor, chunk_size=3)
+    finally:
+        executor.close()
+    assert index.line_records is not None and index.n_seen == len(good)
+    from_index, from_docs = BoilerplateDetector(), BoilerplateDetector()
+    from_index.fit(good, index)
+    from_docs.fit(docs, CorpusIndex())  # no index of these documents: every line is read
+    assert from_index.state() == from_docs.state() != []
+    recurring = dict(from_index.state())  # type: ignore[arg-type]
+    # `The Morning Brief` and `Share this article` are in four documents but three articles (the
+    # copy shares a0's long line), `Most read today` in three, `Sign up for alerts` in two only.
+    assert sorted(recurring.values()) == [3, 3, 3]
+    index.drop_fit_evidence()
+    again = BoilerplateDetector()
+    again.fit(good, index)
+    assert again.state() == from_index.state()

@@ -46,6 +46,9 @@ def test_parallel_build_counts_what_one_pass_counts() -> None:
     assert split.lower_docs == one.lower_docs
     assert split.name_forms == one.name_forms
     assert split.n_docs == one.n_docs == len(docs)
+    assert one.line_records is not None and split.line_records is not None
+    for a, b in zip(one.line_records, split.line_records, strict=True):
+        assert a.tolist() == b.tolist()  # positions, keys and words, in corpus order
     assert one.line_count(normalise_for_match(FOOTER)) == 4
 
 

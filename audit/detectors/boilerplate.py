@@ -15,9 +15,10 @@ from collections.abc import Iterable, Sequence
 from functools import cached_property
 from itertools import pairwise
 
+import numpy as np
 import regex
 
-from audit.corpus import CorpusIndex
+from audit.corpus import CorpusIndex, line_key
 from audit.detectors.base import Detector
 from audit.lang import stopwords
 from audit.records import Document, Finding
@@ -52,6 +53,19 @@ def _alternation(terms: Iterable[str]) -> str:
     return "|".join(regex.escape(t) for t in sorted(terms, key=len, reverse=True))
 
 
+def _line_records(docs: Sequence[Document]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`CorpusIndex.line_records` of every line, read from the documents (no index of them)."""
+    positions, keys, counts = [], [], []
+    for i, doc in enumerate(docs):
+        if doc.error:
+            continue
+        for key in dict.fromkeys(normalise_for_match(ln.text) for ln in lines(doc.text)):
+            positions.append(i)
+            keys.append(line_key(key))
+            counts.append(key.count(" ") + 1)
+    return np.array(positions, np.int32), np.array(keys, np.uint64), np.array(counts, np.int32)
+
+
 def _ends_sentence(text: str) -> bool:
     """`_SENTENCE_END.search(text)`, read from the end: the regex, anchored at `$`, was tried at
     every position of every line."""
@@ -83,7 +97,8 @@ class BoilerplateDetector(Detector):
         self.min_line_docs = min_line_docs
         self.group_line_words = group_line_words
         self.neighbour_confidence = neighbour_confidence
-        self._recurring: dict[str, int] | None = None
+        self._recurring: dict[int, int] | None = None
+        """`line_key` of a short line that recurs in enough articles -> how many."""
 
     # ---- vocabulary -------------------------------------------------------------------------
     @cached_property
@@ -139,26 +154,23 @@ class BoilerplateDetector(Detector):
                 i = parent[i]
             return i
 
-        # Memory is per line that recurs: a line the corpus index saw in one document links nothing
-        # and is skipped; long lines are kept as hashes (only their owner matters), and a short line
-        # is followed only when the index saw it in enough documents to recur at all.
+        # The corpus pass keeps the lines in two or more documents, with their documents and words
+        # (a line in one document links nothing, and recurs nowhere); without it, every line.
+        records = corpus.line_records if corpus.n_docs == len(docs) == corpus.n_seen else None
+        indexed = records is not None
+        positions, keys, counts = records if records is not None else _line_records(docs)
+        # Long lines are followed by their key (only the first document with one matters), a short
+        # line only when the index saw it in enough documents to recur at all.
         long_owner: dict[int, int] = {}
-        short_docs: dict[str, set[int]] = defaultdict(set)
-        indexed = corpus.n_docs == len(docs)
-        for i, doc in enumerate(docs):
-            if doc.error:
-                continue
-            for ln in lines(doc.text):
-                key = normalise_for_match(ln.text)
-                n = len(key.split())
-                if n >= self.group_line_words:
-                    if indexed and corpus.line_count(key) < 2:
-                        continue  # in one document only: links it to nothing
-                    j = long_owner.setdefault(hash(key), i)
-                    parent[root(i)] = root(j)
-                elif n <= self.max_line_words and (
-                        not indexed or corpus.line_count(key) >= self.min_line_docs):
-                    short_docs[key].add(i)
+        short_docs: dict[int, set[int]] = defaultdict(set)
+        long = counts >= self.group_line_words
+        for i, key in zip(positions[long].tolist(), keys[long].tolist(), strict=True):
+            j = long_owner.setdefault(key, i)
+            parent[root(i)] = root(j)
+        short = ~long & (counts <= self.max_line_words)
+        for i, key in zip(positions[short].tolist(), keys[short].tolist(), strict=True):
+            if not indexed or corpus.line_docs.get(key, 0) >= self.min_line_docs:
+                short_docs[key].add(i)
         self._recurring = {}
         for key, ids in short_docs.items():
             groups = len({root(i) for i in ids})
@@ -278,7 +290,7 @@ class BoilerplateDetector(Detector):
 
     def _recurs(self, key: str, corpus: CorpusIndex) -> int:
         if self._recurring is not None:
-            return self._recurring.get(key, 0)
+            return self._recurring.get(line_key(key), 0)
         return corpus.line_count(key)
 
     def _attribution(self, text: str) -> bool:
