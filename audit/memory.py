@@ -18,6 +18,7 @@ first imported, so only if `audit` comes first; a value already set is kept): th
 from __future__ import annotations
 
 import ctypes
+import gc
 import os
 from functools import lru_cache
 from typing import Any
@@ -39,3 +40,19 @@ def release_freed_memory() -> bool:
     """True when memory was handed back (glibc only)."""
     libc = _libc()
     return bool(libc is not None and libc.malloc_trim(0))
+
+
+def freeze_heap() -> None:
+    """Put every object alive now out of the cyclic collector's reach (`gc.freeze`), before a pass.
+
+    The word tables, lexicons, corpus index and fitted detectors live for the whole run, and each
+    full collection walked all of them again: in this process, and in every worker forked from it,
+    where walking an object also writes to its page, so the pages shared with this process were
+    copied. Frozen, they are skipped (Python's documented use of `gc.freeze` before `fork`).
+    Reference counting still frees what they stop using; `thaw_heap` ends the freeze."""
+    gc.freeze()
+
+
+def thaw_heap() -> None:
+    """Give the frozen objects back to the collector (a cycle among them is collected again)."""
+    gc.unfreeze()

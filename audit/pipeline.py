@@ -150,7 +150,12 @@ def audit_documents(
     if executor is None:
         from audit.execution.local import LocalExecutor
 
-        executor = LocalExecutor(jobs)
+        own = LocalExecutor(jobs)
+        try:
+            return audit_documents(docs, config, jobs, detectors, on_progress, translator, progress,
+                                   checkpoint_dir, resume, own, spool_dir)
+        finally:
+            own.close()  # an executor made here is closed here (the caller's is the caller's)
     # The corroboration's name mentions come from the corpus pass, which finds the name chunks anyway.
     corpus = CorpusIndex.build(docs, lang=config.lang, executor=executor, mentions=config.corroborate.enabled)
     mentions = corpus.take_mentions()

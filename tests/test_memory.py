@@ -66,3 +66,35 @@ def test_polars_frames_freed_leave_the_process_when_audit_is_imported_first() ->
     assert peak - base > 50_000 and after - base < (peak - base) / 3
     *_, conf = _churn({"_RJEM_MALLOC_CONF": "dirty_decay_ms:2000"})
     assert conf.endswith(",dirty_decay_ms:2000")  # a setting of the user's own is left alone
+
+
+def _frozen(_: object) -> int:
+    import gc
+
+    return gc.get_freeze_count()
+
+
+def test_passes_run_with_the_heap_frozen_and_the_run_thaws_it() -> None:
+    """A pass (in this process or in workers forked from it) runs with the objects alive before it
+    frozen, so full collections skip the run's long-lived tables; a run leaves the collector as
+    it found it, whether it made its executor or was given one."""
+    import gc
+
+    import audit
+    from audit.execution.local import LocalExecutor
+    from audit.records import Document
+
+    assert gc.get_freeze_count() == 0
+    for jobs in (1, 2):
+        executor = LocalExecutor(jobs)
+        assert all(n > 1000 for n in executor.map(_frozen, range(3)))
+        executor.close()
+        assert gc.get_freeze_count() == 0
+    audit.audit_documents([Document(doc_id="a", text="Putin met Kim in Pyongyang on Wednesday.")], jobs=1)
+    assert gc.get_freeze_count() == 0
+    docs = [Document(doc_id=f"d{i}", text=f"Story {i}: Putin met Kim in Pyongyang.") for i in range(3)]
+    executor = LocalExecutor(1)
+    audit.audit_documents(docs, executor=executor)
+    assert gc.get_freeze_count() > 0  # the caller's executor: the caller closes it
+    executor.close()
+    assert gc.get_freeze_count() == 0

@@ -9,6 +9,8 @@ from dataclasses import replace
 from itertools import islice
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from audit.memory import freeze_heap, thaw_heap
+
 if TYPE_CHECKING:
     from audit.config import Config
     from audit.corpus import CorpusIndex
@@ -52,6 +54,7 @@ class LocalExecutor:
               config: Config) -> Iterator[DocOutcome]:
         from audit.pipeline import audit_document
 
+        freeze_heap()  # the detectors' tables and the corpus index, here and in the forked workers
         if self.jobs == 1:
             for doc in docs:
                 yield audit_document(doc, detectors, corpus, config)
@@ -71,6 +74,7 @@ class LocalExecutor:
                     yield findings, replace(result, text=doc.text)
 
     def map(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
+        freeze_heap()
         if self.jobs == 1:
             yield from map(fn, items)
             return
@@ -91,7 +95,7 @@ class LocalExecutor:
         return {"engine": self.name, "jobs": self.jobs}
 
     def close(self) -> None:
-        pass
+        thaw_heap()
 
 
 def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
