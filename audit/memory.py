@@ -13,6 +13,9 @@ pages of one pass's frames (and of each output file streamed to disk) stayed res
 next. Importing `audit` sets jemalloc to purge at once (`_RJEM_MALLOC_CONF`, read when polars is
 first imported, so only if `audit` comes first; a value already set is kept): the run's peak on
 20,000 documents fell from 353 to 313 MiB, at no measurable cost in time.
+
+Each pass also runs with the objects alive before it frozen out of the cyclic collector's reach
+(`freeze_heap`), so that full collections do not walk the run's long-lived tables again.
 """
 
 from __future__ import annotations

@@ -66,7 +66,9 @@ def _short_word_texts(text: str) -> tuple[str, ...]:
     return tuple(WORD_RE.findall(text))
 
 
-@lru_cache(maxsize=2)
+# The document-level caches hold 4 texts: the document and a long line or two of it (a paragraph
+# over 2,000 characters is tokenised through them too) without evicting the document.
+@lru_cache(maxsize=4)
 def _long_word_texts(text: str) -> tuple[str, ...]:
     """A document's token texts, read off its cached matches (a third of the regex's cost)."""
     return tuple([m.group() for m in _word_matches(text)])
@@ -80,7 +82,7 @@ def distinct_words(text: str) -> frozenset[str]:
     return frozenset(word_texts(text))
 
 
-@lru_cache(maxsize=2)
+@lru_cache(maxsize=4)
 def _distinct_words(text: str) -> frozenset[str]:
     return frozenset(word_texts(text))
 
@@ -93,7 +95,7 @@ def word_matches(text: str) -> tuple[regex.Match[str], ...]:
     return tuple(WORD_RE.finditer(text))
 
 
-@lru_cache(maxsize=2)
+@lru_cache(maxsize=4)
 def _word_matches(text: str) -> tuple[regex.Match[str], ...]:
     return tuple(WORD_RE.finditer(text))
 
