@@ -55,21 +55,6 @@ from typing import Any
 VARIANTS = ("floor", "floor_lru", "audit_nocorr", "audit")
 FLOORS = ("floor", "floor_lru")
 LABELS = {"floor": "floor", "floor_lru": "floor -lru", "audit_nocorr": "audit -corr", "audit": "audit"}
-# One small document touching what detectors load lazily (foreign-language word lists and
-# language profiles, lexicons), so those one-off loads count as start-up, not as throughput.
-WARMUP_TEXT = (
-    "Ministers meet in Brussels\n\nBRUSSELS (Reuters) - Finance ministers from the 20 countries "
-    "that share the euro met on Monday. The European Central Bank (ECB) urged restraint, and "
-    "Milena Novaković said the Commission would publish its assessment on November 19.\n\n"
-    "El Gobierno anunció este jueves un paquete de medidas para contener la subida de los precios. "
-    "Le gouvernement a annoncé jeudi une série de mesures pour soutenir les ménages modestes. "
-    "Die Regierung kündigte am Donnerstag ein neues Hilfspaket für die betroffenen Regionen an. "
-    "O governo anunciou nesta quinta-feira um pacote de medidas para conter a alta dos preços. "
-    "El Govern ha anunciat aquest dijous un nou paquet d’ajudes per a les famílies afectades.\n\n"
-    "Share this article\n"
-)
-
-
 def corpus_files(corpus: Path, limit: int | None = None) -> list[Path]:
     """The documents the auditor would read from `corpus`, in its order; the first `limit`."""
     from audit.loaders import TEXT_SUFFIXES
@@ -146,7 +131,9 @@ def measure_audit(files: list[Path], jobs: int, corroborate: bool) -> dict[str, 
     config = audit.Config.from_dict({"corroborate": {"enabled": corroborate}})
     assert config.backtranslate.engine == "none"
     t0 = time.perf_counter()
-    audit.audit_documents([audit.Document(doc_id="warmup.txt", text=WARMUP_TEXT)], config)
+    from audit.execution.local import warmup_document  # what detectors load lazily: start-up
+
+    audit.audit_documents([warmup_document()], config)
     warmup = time.perf_counter() - t0
     rss_warm = _rss_now_mib()
     import tempfile

@@ -98,3 +98,37 @@ def test_passes_run_with_the_heap_frozen_and_the_run_thaws_it() -> None:
     assert gc.get_freeze_count() > 0  # the caller's executor: the caller closes it
     executor.close()
     assert gc.get_freeze_count() == 0
+
+
+_SEEN: list[str] = []
+
+
+class _Recorder:
+    """A detector that notes, in the process that runs it, every document it is shown."""
+
+    name = "recorder"
+
+    def detect(self, doc: object, corpus: object) -> list[object]:
+        _SEEN.append(doc.doc_id)  # type: ignore[attr-defined]
+        return []
+
+
+def test_workers_are_forked_after_the_detectors_loaded_their_tables_here() -> None:
+    """With workers, each detector first runs here on the warm-up sample (so what it loads lazily
+    is loaded once and shared by the forked workers), and the corpus's documents run there only.
+    In one process there is nothing to share: no warm-up."""
+    from audit.config import Config
+    from audit.corpus import CorpusIndex
+    from audit.execution.local import LocalExecutor, warmup_document
+    from audit.records import Document
+
+    docs = [Document(doc_id=f"d{i}", text=f"Story {i}: Putin met Kim in Pyongyang.") for i in range(5)]
+    for jobs, here in ((2, ["warmup_sample.txt"]), (1, [d.doc_id for d in docs])):
+        _SEEN.clear()
+        executor = LocalExecutor(jobs)
+        outcomes = list(executor.audit(docs, [_Recorder()], CorpusIndex(), Config()))  # type: ignore[list-item]
+        executor.close()
+        assert len(outcomes) == len(docs)
+        assert here == _SEEN, jobs
+    sample = warmup_document().text
+    assert "European Central Bank (ECB)" in sample and "El Govern ha anunciat" in sample

@@ -10,13 +10,14 @@ from itertools import islice
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from audit.memory import freeze_heap, thaw_heap
+from audit.records import Document
+from audit.resources import load_list
 
 if TYPE_CHECKING:
     from audit.config import Config
     from audit.corpus import CorpusIndex
     from audit.detectors import Detector
     from audit.execution import DocOutcome
-    from audit.records import Document
     from audit.translate.cache import CachedTranslator
 
 T = TypeVar("T")
@@ -54,11 +55,13 @@ class LocalExecutor:
               config: Config) -> Iterator[DocOutcome]:
         from audit.pipeline import audit_document
 
-        freeze_heap()  # the detectors' tables and the corpus index, here and in the forked workers
         if self.jobs == 1:
+            freeze_heap()  # the detectors' tables and the corpus index
             for doc in docs:
                 yield audit_document(doc, detectors, corpus, config)
             return
+        load_lazy_tables(detectors, corpus)
+        freeze_heap()  # the same, here and in the forked workers
         batches = _batches(docs, self.batch_size)
         with ProcessPoolExecutor(self.jobs, initializer=_init_worker,
                                  initargs=(detectors, corpus, config)) as pool:
@@ -96,6 +99,26 @@ class LocalExecutor:
 
     def close(self) -> None:
         thaw_heap()
+
+
+def warmup_document() -> Document:
+    """A short multilingual news sample (`reference/lexicons/warmup_sample.txt`) that touches what
+    the detectors load lazily."""
+    return Document(doc_id="warmup_sample.txt", text="\n\n".join(load_list("warmup_sample")) + "\n")
+
+
+def load_lazy_tables(detectors: Sequence[Detector], corpus: CorpusIndex) -> None:
+    """Run each detector once, in this process, on `warmup_document()`, so that the word tables,
+    language profiles and lexicons it reads lazily are loaded before the workers are forked: they
+    share this one copy instead of each loading its own (~320 MiB and a second or two a worker).
+    Its findings are dropped; a detector that fails on it fails, and is reported, on the corpus."""
+    sample = warmup_document()
+    for det in detectors:
+        try:
+            for _ in det.detect(sample, corpus):
+                pass
+        except Exception:  # only a warm-up: the real documents report failures
+            pass
 
 
 def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
