@@ -152,8 +152,9 @@ def audit_documents(
 
         own = LocalExecutor(jobs)
         try:
-            return audit_documents(docs, config, jobs, detectors, on_progress, translator, progress,
-                                   checkpoint_dir, resume, own, spool_dir)
+            return audit_documents(docs, config, jobs=jobs, detectors=detectors, on_progress=on_progress,
+                                   translator=translator, progress=progress, checkpoint_dir=checkpoint_dir,
+                                   resume=resume, executor=own, spool_dir=spool_dir)
         finally:
             own.close()  # an executor made here is closed here (the caller's is the caller's)
     # The corroboration's name mentions come from the corpus pass, which finds the name chunks anyway.
