@@ -120,9 +120,10 @@ def align_story(
         hi = max(lo + 1, int(np.searchsorted(load, base + pairs, side="right")))
         a, b = np.searchsorted(owner, [lo, hi])
         if a < b:
-            for i, j, score in _best(owner[a:b], tid[a:b], counts[a:b], postings, starts, weights, norms, doc,
-                                     n, min_score, per_doc):
-                out.append(Alignment(sents[i], sents[j], round(score, 4)))
+            new = tuple.__new__  # what Alignment(...) calls, without its Python-level __new__
+            out.extend([new(Alignment, (sents[i], sents[j], round(score, 4))) for i, j, score in
+                        _best(owner[a:b], tid[a:b], counts[a:b], postings, starts, weights, norms, doc, n,
+                              min_score, per_doc)])
         lo = hi
     return out
 
