@@ -106,10 +106,10 @@ class CorpusIndex:
         toks = WORD_RE.findall(doc.text)  # the tokens of `words`, without building spans
         self.forms.update(toks)
         self.lower_docs.update({t.lower() for t in set(toks)})  # distinct first: a third fewer to lower
-        keys = dict.fromkeys(normalise_for_match(ln.text) for ln in lines(doc.text))
-        self.line_hashes.extend([line_key(key) for key in keys])
+        keys, words = distinct_lines(doc.text)
+        self.line_hashes.extend(keys)
         self.line_positions.extend([position] * len(keys))
-        self.line_words.extend([key.count(" ") + 1 for key in keys])  # normalised: single spaces
+        self.line_words.extend(words)
         if self.name_forms is not None and self.lang:
             from audit.names import is_all_caps, name_chunks
 
@@ -138,6 +138,12 @@ class CorpusIndex:
 
     def form_count(self, form: str) -> int:
         return self.forms.get(form, 0)
+
+
+def distinct_lines(text: str) -> tuple[list[int], list[int]]:
+    """The `line_key` and the number of words of each distinct normalised line of `text`, in order."""
+    normalised = dict.fromkeys(normalise_for_match(ln.text) for ln in lines(text))
+    return [line_key(key) for key in normalised], [key.count(" ") + 1 for key in normalised]  # single spaces
 
 
 def line_key(line: str) -> int:

@@ -18,7 +18,7 @@ from itertools import pairwise
 import numpy as np
 import regex
 
-from audit.corpus import CorpusIndex, line_key
+from audit.corpus import CorpusIndex, distinct_lines, line_key
 from audit.detectors.base import Detector
 from audit.lang import stopwords
 from audit.records import Document, Finding
@@ -59,10 +59,10 @@ def _line_records(docs: Sequence[Document]) -> tuple[np.ndarray, np.ndarray, np.
     for i, doc in enumerate(docs):
         if doc.error:
             continue
-        for key in dict.fromkeys(normalise_for_match(ln.text) for ln in lines(doc.text)):
-            positions.append(i)
-            keys.append(line_key(key))
-            counts.append(key.count(" ") + 1)
+        doc_keys, doc_counts = distinct_lines(doc.text)
+        positions += [i] * len(doc_keys)
+        keys += doc_keys
+        counts += doc_counts
     return np.array(positions, np.int32), np.array(keys, np.uint64), np.array(counts, np.int32)
 
 
