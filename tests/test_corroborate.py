@@ -153,6 +153,43 @@ def test_diff_counts_repeated_words_before_giving_up_on_a_pair() -> None:
     assert [(d.kind, d.value, d.other_value) for d in found] == [("number", "12", "15")]
 
 
+def test_repeated_sentences_share_one_tokenisation() -> None:
+    """A story's copies of a wire text give the same sentences as tokenising each copy, and a
+    sentence that repeats is tokenised once (its token tuples are the same objects)."""
+    wire = ("The ministry said 120 people were evacuated from the flooded district on Monday. "
+            "Officials said. Rescue teams from three provinces joined the effort overnight.")
+    docs = [Document("a", wire), Document("b", "Heavy rain fell on the northern provinces for a third day. "
+                                   + wire.replace("three", "four")),
+            Document("c", wire + " Schools stayed closed in the capital on Tuesday.")]
+    shapes: dict = {}
+    shared = [story_sentences(d, "en", 4, shapes) for d in docs]
+    alone = [story_sentences(d, "en", 4) for d in docs]
+    assert shared == alone
+    for got, want in zip(shared, alone, strict=True):
+        assert [(s.lows, s.terms, s.texts) for s in got] == [(s.lows, s.terms, s.texts) for s in want]
+    assert [len(s) for s in shared] == [2, 3, 3]  # `Officials said.` has too few terms
+    assert shared[0][0].lows is shared[1][1].lows is shared[2][0].lows
+    assert shared[0][1].lows is not shared[1][2].lows  # `four`, not `three`
+    assert shared[0][1].lows is shared[2][1].lows
+    assert shapes["Officials said."] is None and len(shapes) == 6
+
+
+def test_a_pair_diffed_again_takes_its_changes_from_the_memo() -> None:
+    """The memo is keyed by both sides: `a` against `b` and `a` against `c` differ in different
+    facts, and each pair's repeat gives what diffing it afresh gives."""
+    a = "The ministry said 120 people were evacuated from the flooded district on Monday."
+    b = "The ministry said 210 people were evacuated from the flooded district on Monday."
+    c = "The ministry said 120 people were evacuated from the flooded district on Tuesday."
+    pairs = [_aligned(a, b), _aligned(a, c), _aligned(a, b), _aligned(b, a), _aligned(a, c), _aligned(a, a)]
+    memo: dict = {}
+    with_memo = [diff_divergences(al, "en", memo=memo) for al in pairs]
+    assert with_memo == [diff_divergences(al, "en") for al in pairs]
+    assert [[(d.kind, d.value, d.other_value) for d in found] for found in with_memo] == [
+        [("number", "120", "210")], [("date", "Monday", "Tuesday")], [("number", "120", "210")],
+        [("number", "210", "120")], [("date", "Monday", "Tuesday")], []]
+    assert len(memo) == 3  # a|b, a|c, b|a: identical sides never reach it
+
+
 def test_sentences_are_compared_on_the_lowered_texts_of_their_tokens() -> None:
     s = story_sentences(Document("x", "Putin’s visit to Hanoi: Vietnam's leaders signed 11 deals."), "en")[0]
     assert s.lows == tuple(t.low for t in s.toks) == (

@@ -150,9 +150,12 @@ def story_pass(story_docs: Sequence[Document], lang: str, min_terms: int, align_
                diff_min_matched: float) -> tuple[list[AlignmentRow], list[Finding], int]:
     """One story's sentence alignments and divergence findings, independent of every other story
     (so stories can run anywhere); returns plain rows, not the sentences' token lists."""
-    sents = [s for d in story_docs for s in story_sentences(d, lang, min_terms)]
+    shapes: dict = {}  # sentence text -> its tokens, for the story's repeated sentences
+    sents = [s for d in story_docs for s in story_sentences(d, lang, min_terms, shapes)]
     aligned = align_story(sents, min_score=align_min_score, per_doc=1)
-    divergences = [dv for al in aligned for dv in diff_divergences(al, lang, min_matched=diff_min_matched)]
+    edits: dict = {}  # pairs of token lists -> their changes, for the pairs that repeat
+    divergences = [dv for al in aligned
+                   for dv in diff_divergences(al, lang, min_matched=diff_min_matched, memo=edits)]
     divergences += beneficiary_flips(sents, lang)
     # The aligned counterparts of the sentences that diverge (most stories have none).
     involved = {s for dv in divergences for s in (dv.a, dv.b)}

@@ -62,15 +62,35 @@ class Alignment(NamedTuple):
     score: float
 
 
-def story_sentences(doc: Document, lang: str, min_terms: int = 4) -> list[Sentence]:
+Shape = tuple[tuple[str, ...], frozenset[str], tuple[str, ...]]
+"""What a sentence's text alone decides: its `lows`, `terms` and `texts`."""
+
+
+def story_sentences(doc: Document, lang: str, min_terms: int = 4,
+                    shapes: dict[str, Shape | None] | None = None) -> list[Sentence]:
+    """`shapes`: each sentence text's `Shape` (`None` below `min_terms`), kept across the calls
+    that share it: a story's copies of a wire text repeat most of their sentences word for word,
+    and sentences that repeat share one tokenisation (and one set of tuples)."""
     out = []
+    if shapes is None:
+        shapes = {}
     for i, s in enumerate(sentences(doc.text, lang)):
-        texts = token_texts(s.text)
-        lows = tuple([t.lower() for t in texts])
-        terms = frozenset(content_terms(texts, lows, lang))
-        if len(terms) >= min_terms:
-            out.append(Sentence(doc.doc_id, i, s.start, s.end, s.text, lows, terms, tuple(texts)))
+        shape = shapes.get(s.text, _UNSEEN)
+        if shape is _UNSEEN:
+            shape = shapes[s.text] = _shape(s.text, lang, min_terms)
+        if shape is not None:
+            out.append(Sentence(doc.doc_id, i, s.start, s.end, s.text, *shape))
     return out
+
+
+_UNSEEN: Shape = ((), frozenset(), ())
+
+
+def _shape(text: str, lang: str, min_terms: int) -> Shape | None:
+    texts = token_texts(text)
+    lows = tuple([t.lower() for t in texts])
+    terms = frozenset(content_terms(texts, lows, lang))
+    return (lows, terms, tuple(texts)) if len(terms) >= min_terms else None
 
 
 def align_story(

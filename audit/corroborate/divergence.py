@@ -146,13 +146,10 @@ def edit_script(la: Sequence[str], lb: Sequence[str], va: frozenset[str] | None 
     return p + s, [(tag, p, na - s, p, nb - s)]
 
 
-def diff_divergences(
-    al: Alignment, lang: str, min_matched: float = 0.6, max_changes: int = 2
-) -> list[Divergence]:
-    """The one fact that differs between two otherwise identical sentences, if that is the case."""
+def _changes(al: Alignment, min_matched: float, max_changes: int) -> list[Opcode]:
+    """The non-equal opcodes between the sentences' tokens, if at least `min_matched` of the
+    shorter side (and 5 words) match and there are at most `max_changes`; else none."""
     la, lb = al.a.lows, al.b.lows
-    if la == lb:
-        return []  # nothing differs (wire copy repeated word for word is common)
     # The words both sides share bound what the matcher can match: skip it when too few are.
     # Their count lies between the distinct words in common and that plus the fewer repeats of
     # either side; the exact count is taken only when the threshold falls in between.
@@ -166,7 +163,26 @@ def diff_divergences(
     matched, changes = edit_script(la, lb, va, vb)
     if matched < 5 or matched < min_matched * min(len(la), len(lb)):
         return []
-    if not changes or len(changes) > max_changes:
+    if len(changes) > max_changes:
+        return []
+    return changes
+
+
+def diff_divergences(
+    al: Alignment, lang: str, min_matched: float = 0.6, max_changes: int = 2,
+    memo: dict[tuple[tuple[str, ...], tuple[str, ...]], list[Opcode]] | None = None,
+) -> list[Divergence]:
+    """The one fact that differs between two otherwise identical sentences, if that is the case.
+    `memo`: the changes of each pair of token lists diffed before with these settings (a story's
+    wire copies align the same pair of sentences many times over)."""
+    la, lb = al.a.lows, al.b.lows
+    if la is lb or la == lb:
+        return []  # nothing differs (wire copy repeated word for word is common)
+    if memo is None:
+        changes = _changes(al, min_matched, max_changes)
+    elif (changes := memo.get((la, lb))) is None:
+        changes = memo[la, lb] = _changes(al, min_matched, max_changes)
+    if not changes:
         return []
     a, b = al.a, al.b
     out = []
