@@ -7,14 +7,17 @@ import math
 from collections import Counter, defaultdict
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import audit
 from audit.config import Config, ConfigError
 from audit.corpus import CorpusIndex
 from audit.corroborate import corroborate
-from audit.corroborate.align import Alignment, Sentence, align_story, story_sentences
+from audit.corroborate.align import Alignment, Sentence, align_story, round_like_python, story_sentences
 from audit.corroborate.divergence import diff_divergences
 from audit.corroborate.entities import entity_index
 from audit.loaders import iter_documents
@@ -291,17 +294,35 @@ def _align_by_loop(sents: list[Sentence], min_score: float, per_doc: int, max_po
     return out
 
 
-@pytest.mark.parametrize(("per_doc", "pairs", "max_postings"), [(1, 2_000_000, 500), (2, 2_000_000, 500),
-                                                               (1, 40, 500), (2, 1, 3)])
-def test_alignment_scores_are_those_of_a_plain_loop(per_doc: int, pairs: int, max_postings: int) -> None:
+@pytest.mark.parametrize(("per_doc", "pairs", "max_postings", "shared"), [
+    (1, 2_000_000, 500, False), (2, 2_000_000, 500, False), (1, 40, 500, False), (2, 1, 3, False),
+    (1, 2_000_000, 500, True), (2, 40, 3, True)])
+def test_alignment_scores_are_those_of_a_plain_loop(per_doc: int, pairs: int, max_postings: int,
+                                                    shared: bool) -> None:
     """Same pairs, same order, same float scores, whether the story is summed at once or in runs
-    of a few sentences (`pairs`), with common terms left out (`max_postings`)."""
+    of a few sentences (`pairs`), with common terms left out (`max_postings`), and whether
+    repeated sentences share their term sets (`shared`, as a story pass gives them)."""
     docs = list(iter_documents([REFERENCE_CORPUS])) + list(iter_documents([STORIES]))
-    sents = [s for d in docs for s in story_sentences(d, "en")]
+    if shared:  # wire copies: one word for word, one with its first sentence dropped
+        docs += [Document("copy-" + docs[0].doc_id, docs[0].text),
+                 Document("copy-" + docs[-1].doc_id, docs[-1].text.split(". ", 1)[-1])]
+    shapes: dict | None = {} if shared else None
+    sents = [s for d in docs for s in story_sentences(d, "en", 4, shapes)]
+    if shared:  # copies across documents share their sets, beyond a document's own repeats
+        own = [s for d in docs for s in story_sentences(d, "en")]
+        assert len({id(s.terms) for s in sents}) < len({id(s.terms) for s in own}) - 20
     got = [(a.a.doc_id, a.a.index, a.b.doc_id, a.b.index, a.score)
            for a in align_story(sents, min_score=0.2, per_doc=per_doc, max_postings=max_postings, pairs=pairs)]
     assert got == _align_by_loop(sents, 0.2, per_doc, max_postings)
     assert len(got) > 40
+
+
+@given(st.lists(st.one_of(st.floats(0, 2), st.floats(allow_nan=False), st.integers(0, 20_000).map(
+    lambda k: (k + 0.5) / 10_000)), max_size=50))
+def test_scores_are_rounded_as_round_does(values: list[float]) -> None:
+    """Halves included (`0.30005` is a little under its decimal, and rounds down)."""
+    got = round_like_python(np.array(values, dtype=float), 4).tolist()
+    assert got == [round(v, 4) for v in values]
 
 
 def test_alignment_of_nothing_to_align() -> None:

@@ -15,11 +15,12 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import polars as pl
 
 from audit.config import Config
 from audit.corpus import CorpusIndex
-from audit.corroborate.align import Sentence, align_story, story_sentences
+from audit.corroborate.align import Alignment, Sentence, align_pairs, story_sentences
 from audit.corroborate.divergence import Divergence, beneficiary_flips, diff_divergences
 from audit.corroborate.entities import entity_index
 from audit.corroborate.stories import group_stories
@@ -49,8 +50,8 @@ KIND_LABEL = {
 class Corroboration:
     stories: dict[str, str] = field(default_factory=dict)
     alignments: FrameSpool = field(default_factory=lambda: FrameSpool(ALIGNMENT_SCHEMA))
-    """Aligned sentence pairs (`AlignmentRow`s and their story), spilled to disk in batches when a
-    spool folder is given."""
+    """Aligned sentence pairs (`ALIGNMENT_SCHEMA` rows: the pair and its story), spilled to disk
+    in batches when a spool folder is given."""
     findings: list[Finding] = field(default_factory=list)
     entities: pl.DataFrame | None = None
     timings: dict[str, float] = field(default_factory=dict)
@@ -60,8 +61,6 @@ class Corroboration:
         return self.alignments.frame()
 
 
-AlignmentRow = tuple[str, int, int, str, int, int, float]
-"""doc_id, start, end, other_doc_id, other_start, other_end, score"""
 ALIGNMENT_ROW_SCHEMA = {"doc_id": pl.Utf8, "start": pl.Int64, "end": pl.Int64, "other_doc_id": pl.Utf8,
                         "other_start": pl.Int64, "other_end": pl.Int64, "score": pl.Float64}
 ALIGNMENT_SCHEMA = {**ALIGNMENT_ROW_SCHEMA, "story": pl.Utf8}
@@ -132,40 +131,58 @@ def _story_batch(stories: list[tuple[str, list[Document]]], **options: Any
                  ) -> tuple[pl.DataFrame, list[Finding], int]:
     """The stories' alignment rows (story by story, as `story_pass` gives them) as one frame of
     `ALIGNMENT_SCHEMA`, their findings, and how many sentences they compared."""
-    columns: list[list[Any]] = [[] for _ in ALIGNMENT_SCHEMA]
+    parts: list[dict[str, np.ndarray]] = []
     findings: list[Finding] = []
     n_sentences = 0
     for story, story_docs in stories:
         rows, found, n = story_pass(story_docs, **options)
-        for column, values in zip(columns[:-1], zip(*rows)):  # noqa: B905 (no rows: no columns)
-            column.extend(values)
-        columns[-1].extend([story] * len(rows))
+        if len(rows["score"]):
+            parts.append({**rows, "story": np.full(len(rows["score"]), story, dtype=object)})
         findings.extend(found)
         n_sentences += n
-    frame = pl.DataFrame(dict(zip(ALIGNMENT_SCHEMA, columns, strict=True)), schema=ALIGNMENT_SCHEMA)
-    return frame, findings, n_sentences
+    # One frame built from whole columns: polars' own multithreaded operations (gather, concat)
+    # must not run here, in a worker forked from a process whose polars thread pool is started.
+    columns = {name: np.concatenate([p[name] for p in parts]) if parts else [] for name in ALIGNMENT_SCHEMA}
+    strings = {name: columns[name].tolist() if parts else [] for name in ("doc_id", "other_doc_id", "story")}
+    return pl.DataFrame({**columns, **strings}, schema=ALIGNMENT_SCHEMA), findings, n_sentences
 
 
 def story_pass(story_docs: Sequence[Document], lang: str, min_terms: int, align_min_score: float,
-               diff_min_matched: float) -> tuple[list[AlignmentRow], list[Finding], int]:
-    """One story's sentence alignments and divergence findings, independent of every other story
-    (so stories can run anywhere); returns plain rows, not the sentences' token lists."""
+               diff_min_matched: float) -> tuple[dict[str, np.ndarray], list[Finding], int]:
+    """One story's sentence alignments (the columns of `ALIGNMENT_ROW_SCHEMA`) and divergence
+    findings, independent of every other story (so stories can run anywhere)."""
     shapes: dict = {}  # sentence text -> its tokens, for the story's repeated sentences
     sents = [s for d in story_docs for s in story_sentences(d, lang, min_terms, shapes)]
-    aligned = align_story(sents, min_score=align_min_score, per_doc=1)
-    edits: dict = {}  # pairs of token lists -> their changes, for the pairs that repeat
-    divergences = [dv for al in aligned
-                   for dv in diff_divergences(al, lang, min_matched=diff_min_matched, memo=edits)]
+    found = align_pairs(sents, min_score=align_min_score, per_doc=1)
+    # Only pairs whose token lists differ can diverge, and repeated texts share one token tuple:
+    # the pairs of one tuple (most, between a story's copies) need no `Alignment` built.
+    tuple_id = np.array([id(s.lows) for s in sents], dtype=np.int64)
+    differ = np.flatnonzero(tuple_id[found.i] != tuple_id[found.j])
+    new = tuple.__new__  # what Alignment(...) calls, without its Python-level __new__
+    edits: dict = {}  # pairs of sentence texts -> their facts, for the pairs that repeat
+    divergences = [dv for i, j, score in zip(found.i[differ].tolist(), found.j[differ].tolist(),
+                                             found.score[differ].tolist(), strict=True)
+                   for dv in diff_divergences(new(Alignment, (sents[i], sents[j], score)), lang,
+                                              min_matched=diff_min_matched, memo=edits)]
     divergences += beneficiary_flips(sents, lang)
     # The aligned counterparts of the sentences that diverge (most stories have none).
-    involved = {s for dv in divergences for s in (dv.a, dv.b)}
     neighbours: dict[Sentence, set[Sentence]] = defaultdict(set)
-    for al in aligned if involved else ():
-        if al.a in involved:
-            neighbours[al.a].add(al.b)
-        if al.b in involved:
-            neighbours[al.b].add(al.a)
-    rows = [(a.a.doc_id, a.a.start, a.a.end, a.b.doc_id, a.b.start, a.b.end, a.score) for a in aligned]
+    if divergences:
+        position = {id(s): k for k, s in enumerate(sents)}
+        involved = np.zeros(len(sents), dtype=bool)
+        involved[[position[id(s)] for dv in divergences for s in (dv.a, dv.b)]] = True
+        near = np.flatnonzero(involved[found.i] | involved[found.j])
+        for i, j in zip(found.i[near].tolist(), found.j[near].tolist(), strict=True):
+            if involved[i]:
+                neighbours[sents[i]].add(sents[j])
+            if involved[j]:
+                neighbours[sents[j]].add(sents[i])
+    ids = np.array([s.doc_id for s in sents], dtype=object)
+    starts = np.array([s.start for s in sents], dtype=np.int64)
+    ends = np.array([s.end for s in sents], dtype=np.int64)
+    rows = {"doc_id": ids[found.i], "start": starts[found.i], "end": ends[found.i],
+            "other_doc_id": ids[found.j], "other_start": starts[found.j], "other_end": ends[found.j],
+            "score": found.score}
     return rows, _findings(divergences, neighbours), len(sents)
 
 

@@ -146,15 +146,15 @@ def edit_script(la: Sequence[str], lb: Sequence[str], va: frozenset[str] | None 
     return p + s, [(tag, p, na - s, p, nb - s)]
 
 
-def _changes(al: Alignment, min_matched: float, max_changes: int) -> list[Opcode]:
+def _changes(a: Sentence, b: Sentence, min_matched: float, max_changes: int) -> list[Opcode]:
     """The non-equal opcodes between the sentences' tokens, if at least `min_matched` of the
     shorter side (and 5 words) match and there are at most `max_changes`; else none."""
-    la, lb = al.a.lows, al.b.lows
+    la, lb = a.lows, b.lows
     # The words both sides share bound what the matcher can match: skip it when too few are.
     # Their count lies between the distinct words in common and that plus the fewer repeats of
     # either side; the exact count is taken only when the threshold falls in between.
     need = max(5, min_matched * min(len(la), len(lb)))
-    va, vb = al.a.vocabulary, al.b.vocabulary
+    va, vb = a.vocabulary, b.vocabulary
     common = len(va & vb)
     if common < need:
         repeats = min(len(la) - len(va), len(lb) - len(vb))
@@ -168,25 +168,48 @@ def _changes(al: Alignment, min_matched: float, max_changes: int) -> list[Opcode
     return changes
 
 
+Fact = tuple[str, int, int, int, int]
+"""A change between two token lists classified: (kind, i1, i2, j1, j2), the opcode's bounds."""
+
+
 def diff_divergences(
     al: Alignment, lang: str, min_matched: float = 0.6, max_changes: int = 2,
-    memo: dict[tuple[tuple[str, ...], tuple[str, ...]], list[Opcode]] | None = None,
+    memo: dict[tuple[tuple[str, ...], tuple[str, ...]], list[Fact]] | None = None,
 ) -> list[Divergence]:
     """The one fact that differs between two otherwise identical sentences, if that is the case.
-    `memo`: the changes of each pair of token lists diffed before with these settings (a story's
-    wire copies align the same pair of sentences many times over)."""
-    la, lb = al.a.lows, al.b.lows
-    if la is lb or la == lb:
+    `memo`: the facts of each pair of sentence texts diffed before with these settings and
+    language (a story's wire copies align the same pair of sentences many times over); only the
+    offsets are each alignment's own."""
+    a, b = al.a, al.b
+    if a.lows is b.lows or a.lows == b.lows:
         return []  # nothing differs (wire copy repeated word for word is common)
     if memo is None:
-        changes = _changes(al, min_matched, max_changes)
-    elif (changes := memo.get((la, lb))) is None:
-        changes = memo[la, lb] = _changes(al, min_matched, max_changes)
-    if not changes:
-        return []
-    a, b = al.a, al.b
+        facts = _facts(a, b, lang, min_matched, max_changes)
+    elif (facts := memo.get((a.texts, b.texts))) is None:
+        facts = memo[a.texts, b.texts] = _facts(a, b, lang, min_matched, max_changes)
     out = []
-    for tag, i1, i2, j1, j2 in changes:
+    for kind, i1, i2, j1, j2 in facts:
+        ta, tb = a.toks, b.toks  # offsets only now: few pairs get this far
+        ra, rb = ta[i1:i2], tb[j1:j2]
+        if ra:
+            start, end = ra[0].start, ra[-1].end
+        else:  # a's side lacks a negation the other has: point at the word before the gap
+            anchor = ta[i1 - 1] if i1 > 0 else ta[0]
+            start, end = anchor.start, anchor.end
+        o_start = rb[0].start if rb else 0
+        if kind == "date" and i1 > 0 and j1 > 0 and _date_words(lang).get(ta[i1 - 1].low) == "month":
+            start, o_start = ta[i1 - 1].start, tb[j1 - 1].start  # `March 19`, not just `19`
+        value = a.text[start - a.start : end - a.start]
+        other = b.text[o_start - b.start : rb[-1].end - b.start] if rb else ""
+        out.append(Divergence(kind, a, b, start, end, value, other, al.score))
+    return out
+
+
+def _facts(a: Sentence, b: Sentence, lang: str, min_matched: float, max_changes: int) -> list[Fact]:
+    """The changes between the sentences (`_changes`) that are a fact of a known kind, classified
+    on the tokens' texts alone."""
+    out = []
+    for tag, i1, i2, j1, j2 in _changes(a, b, min_matched, max_changes):
         if i2 - i1 > 3 or j2 - j1 > 3:
             continue
         ra, rb = a.words(i1, i2), b.words(j1, j2)
@@ -199,21 +222,8 @@ def diff_divergences(
             side = ra or rb
             if side and all(_is_negation(t, lang) for t in side):
                 kind = "polarity"
-        if kind is None:
-            continue
-        ta, tb = a.toks, b.toks  # offsets only now: few pairs get this far
-        ra, rb = ta[i1:i2], tb[j1:j2]
-        if ra:
-            start, end = ra[0].start, ra[-1].end
-        else:  # a's side lacks a negation the other has: point at the word before the gap
-            anchor = ta[i1 - 1] if i1 > 0 else ta[0]
-            start, end = anchor.start, anchor.end
-        o_start = rb[0].start if rb else 0
-        if kind == "date" and i1 > 0 and j1 > 0 and _date_words(lang).get(ta[i1 - 1].low) == "month":
-            start, o_start = ta[i1 - 1].start, tb[j1 - 1].start  # `March 19`, not just `19`
-        value = al.a.text[start - al.a.start : end - al.a.start]
-        other = al.b.text[o_start - al.b.start : rb[-1].end - al.b.start] if rb else ""
-        out.append(Divergence(kind, al.a, al.b, start, end, value, other, al.score))
+        if kind is not None:
+            out.append((kind, i1, i2, j1, j2))
     return out
 
 
