@@ -77,6 +77,10 @@ class LocalExecutor:
                     yield findings, replace(result, text=doc.text)
 
     def map(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
+        """`fn` over `items` in forked workers. `fn` must not run polars' multithreaded operations
+        (gather, concat, joins): the workers inherit a started polars thread pool without its
+        threads, and such an operation waits on them for ever. Building a frame from whole columns
+        is safe; so is anything the main process does with what `fn` returns."""
         freeze_heap()
         if self.jobs == 1:
             yield from map(fn, items)
