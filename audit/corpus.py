@@ -20,6 +20,9 @@ from audit.records import Document
 from audit.text import WORD_RE, lines, normalise_for_match
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from audit.corroborate.stories import TermCounter
     from audit.execution import Executor
     from audit.names import NameMentions
 
@@ -57,26 +60,47 @@ class CorpusIndex:
     """Every name mention per form and document, for the corroboration's entity index; gathered
     only when asked for (`build(mentions=True)`), and handed over with `take_mentions` before the
     index is shipped to workers, which have no use for it."""
+    chunk_terms: tuple[dict[str, int], list[tuple[np.ndarray, np.ndarray]]] | None = None
+    """While building a chunk, when asked for (`build(story_terms=True)`): the story-grouping term
+    counts of its documents that have text (`audit.corroborate.stories.add_term_row`)."""
+    story_terms: TermCounter | None = None
+    """The chunks' `chunk_terms`, merged in corpus order; handed over with `take_story_terms`."""
 
     @classmethod
     def build(cls, docs: Iterable[Document], lang: str | None = None, executor: Executor | None = None,
-              chunk_size: int = 200, mentions: bool = False) -> CorpusIndex:
+              chunk_size: int = 200, mentions: bool = False, story_terms: bool = False,
+              spill_dir: str | Path | None = None) -> CorpusIndex:
         """With `executor`, chunks of documents are indexed in parallel and the partial indexes merged
         in corpus order (the same index as one pass, insertion order included). `mentions` (with
-        `lang`): also gather the name mentions (`take_mentions`), from the name chunks found here."""
-        index_chunk = partial(_index_chunk, lang=lang, mentions=mentions)
-        if executor is None:
-            return index_chunk(docs)._count_lines()
-        from audit.docstore import chunks, loaded
+        `lang`): also gather the name mentions (`take_mentions`), from the name chunks found here.
+        `story_terms` (with `lang`): also count the terms that group stories (`take_story_terms`),
+        from the tokens found here, for the documents that have text; they wait in `spill_dir`."""
+        from audit.corroborate.stories import TermCounter
 
-        index = cls(lang=lang, name_forms=Counter() if lang else None)
-        for part in executor.map(index_chunk, chunks(loaded(docs), chunk_size)):
-            index.merge(part)
+        story_terms = story_terms and bool(lang)
+        index_chunk = partial(_index_chunk, lang=lang, mentions=mentions, story_terms=story_terms)
+        if executor is None:
+            index = index_chunk(docs)
+        else:
+            from audit.docstore import chunks, loaded
+
+            index = cls(lang=lang, name_forms=Counter() if lang else None)
+            index.story_terms = TermCounter(spill_dir) if story_terms else None
+            for part in executor.map(index_chunk, chunks(loaded(docs), chunk_size)):
+                index.merge(part)
+        if index.chunk_terms is not None:  # one chunk: the whole corpus
+            index.story_terms = TermCounter(spill_dir)
+            index.story_terms.add(index.chunk_terms)
+            index.chunk_terms = None
         return index._count_lines()
 
     def take_mentions(self) -> NameMentions | None:
         mentions, self.mentions = self.mentions, None
         return mentions
+
+    def take_story_terms(self) -> TermCounter | None:
+        terms, self.story_terms = self.story_terms, None
+        return terms
 
     def _count_lines(self) -> CorpusIndex:
         hashes = np.frombuffer(self.line_hashes, np.uint64)
@@ -103,9 +127,21 @@ class CorpusIndex:
         if doc.error:
             return
         self.n_docs += 1
-        toks = WORD_RE.findall(doc.text)  # the tokens of `words`, without building spans
-        self.forms.update(toks)
-        self.lower_docs.update({t.lower() for t in set(toks)})  # distinct first: a third fewer to lower
+        if self.chunk_terms is None:
+            toks = WORD_RE.findall(doc.text)  # the tokens of `words`, without building spans
+            self.forms.update(toks)
+            self.lower_docs.update({t.lower() for t in set(toks)})  # distinct first: a third fewer to lower
+        else:  # the words are `TOKEN_RE`'s matches less its numbers: one tokenisation serves both
+            from audit.corroborate.stories import add_term_row
+            from audit.corroborate.tokens import TOKEN_RE, is_word_token, token_term_counts
+
+            counted = Counter(TOKEN_RE.findall(doc.text))
+            words = {t: n for t, n in counted.items() if is_word_token(t)}
+            self.forms.update(words)
+            self.lower_docs.update({t.lower() for t in words})
+            if doc.text.strip():
+                vocab, rows = self.chunk_terms
+                add_term_row(vocab, rows, token_term_counts(counted, self.lang or "en"))
         keys, words = distinct_lines(doc.text)
         self.line_hashes.extend(keys)
         self.line_positions.extend([position] * len(keys))
@@ -130,6 +166,8 @@ class CorpusIndex:
         self.line_words.extend(other.line_words)
         if self.name_forms is not None and other.name_forms is not None:
             self.name_forms.update(other.name_forms)
+        if self.story_terms is not None and other.chunk_terms is not None:
+            self.story_terms.add(other.chunk_terms)
         if other.mentions is not None:
             if self.mentions is None:
                 self.mentions = other.mentions
@@ -153,9 +191,12 @@ def line_key(line: str) -> int:
     return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "little")
 
 
-def _index_chunk(docs: Iterable[Document], lang: str | None, mentions: bool = False) -> CorpusIndex:
+def _index_chunk(docs: Iterable[Document], lang: str | None, mentions: bool = False,
+                 story_terms: bool = False) -> CorpusIndex:
     """One chunk's index, its unique lines kept: they may recur in another chunk."""
     index = CorpusIndex(lang=lang, name_forms=Counter() if lang else None)
+    if story_terms:
+        index.chunk_terms = ({}, [])
     if mentions and lang:
         from audit.names import NameMentions
 

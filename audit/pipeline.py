@@ -157,9 +157,12 @@ def audit_documents(
                                    resume=resume, executor=own, spool_dir=spool_dir)
         finally:
             own.close()  # an executor made here is closed here (the caller's is the caller's)
-    # The corroboration's name mentions come from the corpus pass, which finds the name chunks anyway.
-    corpus = CorpusIndex.build(docs, lang=config.lang, executor=executor, mentions=config.corroborate.enabled)
-    mentions = corpus.take_mentions()
+    # The corroboration's name mentions and story terms come from the corpus pass, which finds the
+    # name chunks and the tokens anyway.
+    corroborating = config.corroborate.enabled
+    corpus = CorpusIndex.build(docs, lang=config.lang, executor=executor, mentions=corroborating,
+                               story_terms=corroborating, spill_dir=spool_dir)
+    mentions, story_terms = corpus.take_mentions(), corpus.take_story_terms()
     release_freed_memory()  # the chunks' partial indexes
     dets = build_detectors(config, detectors)
     good = loaded(docs)
@@ -208,7 +211,8 @@ def audit_documents(
         from audit.corroborate import corroborate
 
         corroboration = corroborate(docs, config, kept, executor=executor, entity_detector=fitted,
-                                    spool_dir=spool_dir, mentions=mentions)
+                                    spool_dir=spool_dir, mentions=mentions, story_terms=story_terms)
+        del story_terms
         del kept
         release_freed_memory()
         for f in corroboration.findings:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 from audit.corpus import CorpusIndex, line_key
 from audit.execution.local import LocalExecutor
@@ -82,3 +83,44 @@ def test_name_mentions_are_gathered_only_when_asked_and_are_the_entity_pass_own(
     stories = {d.doc_id: "story-0001" for d in docs}
     assert_frame_equal(entity_index(docs, corpus, "en", stories, mentions=gathered),
                        entity_index(docs, corpus, "en", stories))
+
+
+def test_story_terms_from_the_corpus_pass_are_the_grouping_pass_own(tmp_path: Path) -> None:
+    """The corpus pass counts the story terms from its own tokens, for the documents with text
+    (not failed or blank ones), chunk by chunk: the vectors are those of story grouping's own
+    pass over those documents, bit for bit, and the word counts are those of counting words."""
+    import numpy as np
+
+    from audit.corroborate.stories import tfidf_vectors
+
+    docs = list(iter_documents(sorted(REFERENCE_CORPUS.glob("*")))) + _docs()
+    docs.insert(2, Document(doc_id="blank.txt", text=" \n\t"))
+    docs.insert(4, Document(doc_id="failed.txt", text="", error="unreadable"))
+    docs.append(Document(doc_id="numbers.txt", text="1,500 ½ ²3 Ⅻ 2024 y 9's"))
+    good = [d for d in docs if not d.error and d.text.strip()]
+    want = tfidf_vectors(good, "en")
+    plain = CorpusIndex.build(docs, lang="en")
+    assert plain.take_story_terms() is None
+    for index in (CorpusIndex.build(docs, lang="en", story_terms=True),
+                  CorpusIndex.build(docs, lang="en", executor=LocalExecutor(2), chunk_size=3, story_terms=True,
+                                    spill_dir=tmp_path)):
+        terms = index.take_story_terms()
+        assert terms is not None and index.story_terms is None and terms.rows == len(good)
+        got = terms.vectors()
+        assert got.vocab == want.vocab
+        for a, b in ((got.indptr, want.indptr), (got.indices, want.indices), (got.data, want.data)):
+            assert np.array_equal(a, b)
+        assert index.forms == plain.forms and list(index.forms) == list(plain.forms)
+        assert index.lower_docs == plain.lower_docs and index.n_docs == plain.n_docs
+    assert list(tmp_path.iterdir()) == []  # the spilled counts are gone once weighed
+
+
+def test_grouping_refuses_term_counts_of_other_documents() -> None:
+    import pytest
+
+    from audit.corroborate.stories import group_stories
+
+    docs = _docs()
+    terms = CorpusIndex.build(docs[:3], lang="en", story_terms=True).take_story_terms()
+    with pytest.raises(ValueError, match="term counts for 3 documents"):
+        group_stories(docs, "en", terms=terms)

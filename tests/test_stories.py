@@ -9,8 +9,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from audit.corroborate.stories import _candidates, group_stories, tfidf_vectors
+from audit.corroborate.stories import (
+    _balanced_ranges,
+    _candidates,
+    _TopTermIndex,
+    group_stories,
+    tfidf_vectors,
+)
 from audit.corroborate.tokens import text_term_counts
+from audit.execution.local import LocalExecutor
 from audit.loaders import iter_documents
 from audit.records import Document
 from tests.conftest import REFERENCE_CORPUS, ROOT
@@ -91,3 +98,34 @@ def test_candidates_are_the_pairs_a_plain_loop_finds_strongest_first(docs: list[
     assert len(want) > 10
     assert list(zip(first.tolist(), second.tolist(), strict=True)) == [(i, j) for _, i, j in want]
     assert sims.tolist() == pytest.approx([s for s, _, _ in want], rel=1e-12)
+
+
+@pytest.mark.parametrize("tasks", [2, 3, 7])
+def test_candidates_scored_in_ranges_on_workers_are_the_same(docs: list[Document], tasks: int) -> None:
+    """Ranges of documents scored by two worker processes, then sorted whole: the same arrays."""
+    docs = docs + list(iter_documents([STORIES]))
+    vectors = tfidf_vectors(docs, "en")
+    whole = _candidates(vectors, 12, 4, 0.1)
+    executor = LocalExecutor(2)
+    try:
+        split = _candidates(vectors, 12, 4, 0.1, executor=executor, tasks=tasks)
+    finally:
+        executor.close()
+    assert len(whole[0]) > 10
+    for a, b in zip(whole, split, strict=True):
+        assert a.dtype == b.dtype and np.array_equal(a, b)
+
+
+@pytest.mark.parametrize("n, parts", [(0, 4), (3, 4), (8, 4), (50, 3), (1000, 8)])
+def test_balanced_ranges_cover_every_document_once_in_order(n: int, parts: int) -> None:
+    rng = np.random.default_rng(n)
+    lengths = rng.integers(0, 5, n)
+    starts = np.concatenate(([0], np.cumsum(lengths)))
+    tops = rng.integers(0, 20, int(starts[-1])).astype(np.int32)
+    bounds = np.searchsorted(np.sort(tops), np.arange(21))
+    index = _TopTermIndex(np.zeros(n + 1, np.int64), np.zeros(0, np.int32), np.zeros(0), 20, tops, starts,
+                          np.zeros(len(tops), np.int32), bounds)
+    ranges = _balanced_ranges(index, max_postings=10, parts=parts)
+    assert [i for lo, hi in ranges for i in range(lo, hi)] == list(range(n))
+    assert all(lo < hi for lo, hi in ranges)
+    assert len(ranges) <= max(parts, 1)

@@ -7,7 +7,14 @@ from collections import Counter
 from hypothesis import given
 from hypothesis import strategies as st
 
-from audit.corroborate.tokens import TOKEN_RE, content_terms, text_term_counts, token_texts, tokens
+from audit.corroborate.tokens import (
+    TOKEN_RE,
+    content_terms,
+    is_word_token,
+    text_term_counts,
+    token_texts,
+    tokens,
+)
 from audit.lang import stopwords
 
 TEXT = ("Kim Jong-un’s envoy said 1,500 troops weren't sent; Moscow's O'Neill-Smith denied it on "
@@ -79,3 +86,11 @@ def test_repeated_words_get_their_own_offsets() -> None:
     assert [(t.text, text[t.start : t.end]) for t in tokens(text)] == [
         (w, w) for w in ["Putin", "met", "Putin", "envoy", "a", "a", "aa", "12", "1,2", "12"]]
     assert [t.start for t in tokens(text)] == [0, 6, 10, 18, 25, 27, 29, 32, 35, 39]
+
+
+@given(st.text(alphabet=st.sampled_from("aZ'’s-1½²Ⅻ٣,. \u0301éİǅ"), max_size=60) | st.text(max_size=60))
+def test_word_tokens_are_the_word_pattern_matches(text: str) -> None:
+    """The corpus pass takes its words from the story tokens: `TOKEN_RE`'s words, not its numbers."""
+    from audit.text import WORD_RE
+
+    assert [t for t in TOKEN_RE.findall(text) if is_word_token(t)] == WORD_RE.findall(text)

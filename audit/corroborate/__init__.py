@@ -23,7 +23,7 @@ from audit.corpus import CorpusIndex
 from audit.corroborate.align import Alignment, Sentence, align_pairs, story_sentences
 from audit.corroborate.divergence import Divergence, beneficiary_flips, diff_divergences
 from audit.corroborate.entities import entity_index
-from audit.corroborate.stories import group_stories
+from audit.corroborate.stories import TermCounter, group_stories
 from audit.docstore import doc_ids, select, take
 from audit.memory import release_freed_memory
 from audit.records import Document, Finding
@@ -69,12 +69,14 @@ ALIGNMENT_SCHEMA = {**ALIGNMENT_ROW_SCHEMA, "story": pl.Utf8}
 def corroborate(docs: Sequence[Document], config: Config | None = None,
                 corpus: CorpusIndex | None = None, executor: Executor | None = None,
                 entity_detector: EntityDetector | None = None, spool_dir: str | Path | None = None,
-                mentions: NameMentions | None = None) -> Corroboration:
+                mentions: NameMentions | None = None, story_terms: TermCounter | None = None,
+                ) -> Corroboration:
     """Stories are grouped here; each story's alignment and divergence checks are independent
     (a shuffle by story key), so `executor` may run them elsewhere. `entity_detector`: the rule
     pass's fitted one (same options), reused for the entity index instead of fitting it again.
     `spool_dir`: where alignment rows are spilled as they come (None: kept as in-memory chunks).
-    `mentions`: the documents' name mentions, when the corpus pass gathered them. `corpus`: read
+    `mentions` and `story_terms`: the documents' name mentions and story-grouping term counts,
+    when the corpus pass gathered them (consumed). `corpus`: read
     only to fit an entity detector when none is given (built here if needed then)."""
     config = config or Config()
     opts = config.corroborate
@@ -83,7 +85,8 @@ def corroborate(docs: Sequence[Document], config: Config | None = None,
     out = Corroboration(alignments=FrameSpool(ALIGNMENT_SCHEMA, spool_dir, name="alignments"))
     clock = time.perf_counter()
     out.stories = group_stories(good, lang, threshold=opts.story_threshold, top_terms=opts.top_terms,
-                                executor=executor, spill_dir=spool_dir)
+                                executor=executor, spill_dir=spool_dir, terms=story_terms)
+    del story_terms
     out.timings["stories"] = time.perf_counter() - clock
     release_freed_memory()  # the story vectors
 

@@ -15,9 +15,10 @@ from __future__ import annotations
 import math
 import tempfile
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
+from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -38,12 +39,17 @@ ChunkCounts = tuple[list[str], list[tuple[np.ndarray, np.ndarray]]]
 
 def term_counts(docs: Sequence[Document], lang: str) -> ChunkCounts:
     vocab: dict[str, int] = {}
-    rows = []
+    rows: list[tuple[np.ndarray, np.ndarray]] = []
     for d in docs:
-        counts = text_term_counts(d.text, lang)
-        ids = np.fromiter((vocab.setdefault(t, len(vocab)) for t in counts), np.int32, len(counts))
-        rows.append((ids, np.fromiter(counts.values(), np.int32, len(counts))))
+        add_term_row(vocab, rows, text_term_counts(d.text, lang))
     return list(vocab), rows
+
+
+def add_term_row(vocab: dict[str, int], rows: list[tuple[np.ndarray, np.ndarray]],
+                 counts: dict[str, int]) -> None:
+    """One document's `text_term_counts` as a row of a chunk's counts (ids in the chunk's `vocab`)."""
+    ids = np.fromiter((vocab.setdefault(t, len(vocab)) for t in counts), np.int32, len(counts))
+    rows.append((ids, np.fromiter(counts.values(), np.int32, len(counts))))
 
 
 @dataclass
@@ -70,13 +76,37 @@ def tfidf_vectors(docs: Sequence[Document], lang: str, executor: Executor | None
     count = partial(term_counts, lang=lang)
     parts = executor.map(count, chunks(docs, chunk_size)) if executor is not None \
         else map(count, chunks(docs, chunk_size))
-    vocab: dict[str, int] = {}  # the corpus vocabulary, held once; documents hold term ids
-    with _Blocks(spill_dir) as blocks:
-        for local_vocab, rows in parts:
-            remap = np.fromiter((vocab.setdefault(t, len(vocab)) for t in local_vocab), np.int32,
-                                len(local_vocab))
-            blocks.append(_sorted_rows(remap, rows))
-        return _weigh(list(vocab), blocks)
+    counter = TermCounter(spill_dir)
+    for part in parts:
+        counter.add(part)
+    return counter.vectors()
+
+
+class TermCounter:
+    """The documents' term counts, added a chunk at a time in corpus order, until `vectors` weighs
+    them. Fed by `tfidf_vectors`' own pass, or by the corpus pass (`CorpusIndex.build(story_terms=
+    True)`), which tokenises every document anyway: then grouping reads no document again."""
+
+    def __init__(self, spill_dir: str | Path | None = None) -> None:
+        self._vocab: dict[str, int] = {}  # the corpus vocabulary, held once; rows hold term ids
+        self._blocks = _Blocks(spill_dir)
+
+    @property
+    def rows(self) -> int:
+        return self._blocks.rows
+
+    def add(self, part: tuple[Iterable[str], list[tuple[np.ndarray, np.ndarray]]]) -> None:
+        """A chunk's vocabulary (in its id order) and rows, the chunk after those added before."""
+        local_vocab, rows = part
+        vocab = self._vocab
+        remap = np.fromiter((vocab.setdefault(t, len(vocab)) for t in local_vocab), np.int32)
+        if rows:
+            self._blocks.append(_sorted_rows(remap, rows))
+
+    def vectors(self) -> Vectors:
+        """The unit TF-IDF vectors (once: the counts are dropped)."""
+        with self._blocks as blocks:
+            return _weigh(list(self._vocab), blocks)
 
 
 RowBlock = tuple[np.ndarray, np.ndarray, np.ndarray]
@@ -222,11 +252,14 @@ Candidates = tuple[np.ndarray, np.ndarray, np.ndarray]
 """Cosines, and the pairs' first and second documents (i < j), strongest first (ties by i, then j)."""
 
 
-def _candidates(vectors: Vectors, top_terms: int, max_postings: int, threshold: float) -> Candidates:
+def _candidates(vectors: Vectors, top_terms: int, max_postings: int, threshold: float,
+                executor: Executor | None = None, tasks: int = 4) -> Candidates:
     """Pairs (i < j) sharing two or more top terms whose cosine reaches `threshold`.
 
     As three arrays, not a tuple per pair: a large corpus has hundreds of thousands of pairs, and
-    their tuples (~150 bytes each) were most of this step's memory, next to the vectors.
+    their tuples (~150 bytes each) were most of this step's memory, next to the vectors. With
+    `executor`, `tasks` ranges of documents (of about equal work) are scored in parallel: the
+    cosines are most of story grouping's time, and the result, sorted whole, is the same.
     """
     tops, starts = _top_terms(vectors, top_terms)
     owner = np.repeat(np.arange(len(vectors), dtype=np.int32), np.diff(starts))
@@ -235,10 +268,60 @@ def _candidates(vectors: Vectors, top_terms: int, max_postings: int, threshold: 
     del order, owner
     bounds = np.searchsorted(post_terms, np.arange(len(vectors.vocab) + 1))
     del post_terms
+    index = _TopTermIndex(vectors.indptr, vectors.indices, vectors.data, len(vectors.vocab), tops, starts,
+                          post_docs, bounds)
+    ranges = _balanced_ranges(index, max_postings, tasks if executor is not None else 1)
+    find = partial(_range_candidates, index, max_postings=max_postings, threshold=threshold)
+    if executor is not None and len(ranges) > 1:
+        parts = list(executor.map(find, ranges))
+    else:
+        parts = [find(span) for span in ranges]
+    sims = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0)
+    first = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, np.int32)
+    second = np.concatenate([p[2] for p in parts]) if parts else np.zeros(0, np.int32)
+    strongest = np.lexsort((second, first, -sims))
+    return sims[strongest], first[strongest], second[strongest]
+
+
+@dataclass
+class _TopTermIndex:
+    """What scoring a range of documents' candidates reads: the vectors' CSR arrays, each
+    document's top terms (`_top_terms`) and, per term, the documents that have it among theirs."""
+
+    indptr: np.ndarray
+    indices: np.ndarray
+    data: np.ndarray
+    n_terms: int
+    tops: np.ndarray
+    starts: np.ndarray
+    post_docs: np.ndarray
+    bounds: np.ndarray
+
+
+def _balanced_ranges(index: _TopTermIndex, max_postings: int, parts: int) -> list[tuple[int, int]]:
+    """`parts` consecutive ranges of documents with about equal work: a document's is the postings
+    of its usable top terms, of which it scores the later documents' share."""
+    n = len(index.starts) - 1
+    if parts <= 1 or n < 2 * parts:
+        return [(0, n)] if n else []
+    plen = np.diff(index.bounds)[index.tops]
+    cum = np.concatenate(([0], np.cumsum(np.where(plen <= max_postings, plen, 0))))
+    work = (cum[index.starts[1:]] - cum[index.starts[:-1]]) * (n - np.arange(n)) / n
+    total = np.cumsum(work)
+    cuts = np.searchsorted(total, total[-1] * np.arange(1, parts) / parts).tolist()
+    edges = sorted({0, *[min(max(c, 1), n - 1) for c in cuts], n})
+    return list(pairwise(edges))
+
+
+def _range_candidates(index: _TopTermIndex, span: tuple[int, int], max_postings: int, threshold: float
+                      ) -> Candidates:
+    """`_candidates` of the documents i in `span` (unsorted)."""
+    tops, starts, post_docs, bounds = index.tops, index.starts, index.post_docs, index.bounds
+    indptr, indices, data = index.indptr, index.indices, index.data
     plen = np.diff(bounds)
-    dense = np.zeros(len(vectors.vocab))
+    dense = np.zeros(index.n_terms)
     found_sims, found_i, found_j = array("d"), array("i"), array("i")
-    for i in range(len(vectors)):
+    for i in range(*span):
         top = tops[starts[i] : starts[i + 1]]
         usable = top[plen[top] <= max_postings]  # a term too common says nothing about the story
         if not len(usable):
@@ -251,9 +334,9 @@ def _candidates(vectors: Vectors, top_terms: int, max_postings: int, threshold: 
         js = js[shared >= 2]
         if not len(js):
             continue
-        ids, weights = vectors.row(i)
+        ids, weights = indices[indptr[i] : indptr[i + 1]], data[indptr[i] : indptr[i + 1]]
         dense[ids] = weights
-        lo, hi = vectors.indptr[js], vectors.indptr[js + 1]
+        lo, hi = indptr[js], indptr[js + 1]
         sizes = hi - lo
         nonempty = sizes > 0
         js, lo, sizes = js[nonempty], lo[nonempty], sizes[nonempty]
@@ -261,26 +344,32 @@ def _candidates(vectors: Vectors, top_terms: int, max_postings: int, threshold: 
             offsets = np.zeros(len(js), np.int64)
             np.cumsum(sizes[:-1], out=offsets[1:])
             gather = np.repeat(lo - offsets, sizes) + np.arange(int(sizes.sum()))
-            sims = np.add.reduceat(dense[vectors.indices[gather]] * vectors.data[gather], offsets)
+            sims = np.add.reduceat(dense[indices[gather]] * data[gather], offsets)
             close = sims >= threshold
             found_sims.extend(sims[close].tolist())
             found_j.extend(js[close].tolist())
             found_i.extend([i] * int(close.sum()))
         dense[ids] = 0.0
-    sims = np.frombuffer(found_sims, np.float64)
-    first, second = np.frombuffer(found_i, np.int32), np.frombuffer(found_j, np.int32)
-    strongest = np.lexsort((second, first, -sims))
-    return sims[strongest], first[strongest], second[strongest]
+    return (np.frombuffer(found_sims, np.float64), np.frombuffer(found_i, np.int32),
+            np.frombuffer(found_j, np.int32))
 
 
 def group_stories(
     docs: Sequence[Document], lang: str, threshold: float = 0.2, top_terms: int = 40,
     max_postings: int = 200, executor: Executor | None = None, spill_dir: str | Path | None = None,
+    terms: TermCounter | None = None,
 ) -> dict[str, str]:
-    """doc_id -> story id (`story-0001`…, numbered in corpus order). `spill_dir`: see `tfidf_vectors`."""
-    vectors = tfidf_vectors(docs, lang, executor, spill_dir=spill_dir)
+    """doc_id -> story id (`story-0001`…, numbered in corpus order). `spill_dir`: see `tfidf_vectors`.
+    `terms`: the documents' term counts, already gathered (one row per document of `docs`, in
+    order); consumed. Without it they are counted here, in a pass over `docs`."""
+    if terms is None:
+        vectors = tfidf_vectors(docs, lang, executor, spill_dir=spill_dir)
+    elif terms.rows != len(docs):
+        raise ValueError(f"term counts for {terms.rows} documents, not the {len(docs)} to group")
+    else:
+        vectors = terms.vectors()
     ids = doc_ids(docs)
-    _, first, second = _candidates(vectors, top_terms, max_postings, threshold)
+    _, first, second = _candidates(vectors, top_terms, max_postings, threshold, executor)
     # Strongest links first; two groups merge only when their centroids are similar too, so one
     # borderline pair cannot chain two stories together (average linkage, not single linkage).
     parent = list(range(len(docs)))

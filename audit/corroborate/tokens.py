@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
 import regex
@@ -59,12 +59,18 @@ def token_texts(text: str) -> list[str]:
 
 def text_term_counts(text: str, lang: str) -> dict[str, int]:
     """How often each of `content_terms` occurs in `text`, in order of first occurrence: what story
-    grouping counts, where tokenising the whole corpus is the cost. The distinct tokens are
-    counted first (in C) and only they are read here; the first of the tokens that give a term
-    is its first occurrence, so the order is that of counting term by term."""
+    grouping counts, where tokenising the whole corpus is the cost (`token_term_counts`)."""
+    return token_term_counts(Counter(TOKEN_RE.findall(text)), lang)
+
+
+def token_term_counts(token_counts: Mapping[str, int], lang: str) -> dict[str, int]:
+    """`text_term_counts` from the text's `TOKEN_RE` matches counted in order of first occurrence
+    (a `Counter` of them): the distinct tokens are counted first (in C) and only they are read
+    here; the first of the tokens that give a term is its first occurrence, so the order is that
+    of counting term by term."""
     stops = stopwords(lang, 200)
     out: dict[str, int] = {}
-    for t, n in Counter(TOKEN_RE.findall(text)).items():
+    for t, n in token_counts.items():
         if len(t) > 2 and t[-2] in "'’" and t[-1] in "sS":
             t = t[:-2]
         if t[:1].isdigit():
@@ -72,3 +78,13 @@ def text_term_counts(text: str, lang: str) -> dict[str, int]:
         elif len(t) >= 3 and (low := t.lower()) not in stops:
             out[low] = out.get(low, 0) + n
     return out
+
+
+_LETTER_RE = regex.compile(r"\p{L}")
+
+
+def is_word_token(token: str) -> bool:
+    """Whether a `TOKEN_RE` match is a word (it starts with a letter: `WORD_RE`'s match), not a
+    number. `str.isalpha` answers for nearly all; the pattern's own letter class for the rest, in
+    case the two Unicode versions disagree on a new letter."""
+    return token[:1].isalpha() or _LETTER_RE.match(token) is not None
