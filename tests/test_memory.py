@@ -132,3 +132,29 @@ def test_workers_are_forked_after_the_detectors_loaded_their_tables_here() -> No
         assert here == _SEEN, jobs
     sample = warmup_document().text
     assert "European Central Bank (ECB)" in sample and "El Govern ha anunciat" in sample
+
+
+class _Unpicklable:
+    """A mapped function that holds a table and refuses to be pickled."""
+
+    def __init__(self) -> None:
+        self.table = list(range(100))
+
+    def __call__(self, i: int) -> int:
+        return self.table[i] * 2
+
+    def __reduce__(self) -> tuple:  # type: ignore[type-arg]
+        raise AssertionError("pickled")
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="workers forked")
+def test_a_mapped_function_reaches_forked_workers_without_being_pickled() -> None:
+    """Forked workers inherit the function (and the tables a partial carries) instead of receiving
+    a pickled copy with every item; results still come back in input order."""
+    from audit.execution.local import LocalExecutor
+
+    executor = LocalExecutor(2)
+    try:
+        assert list(executor.map(_Unpicklable(), range(0, 100, 7))) == [2 * i for i in range(0, 100, 7)]
+    finally:
+        executor.close()

@@ -31,6 +31,14 @@ def _init_worker(detectors: Sequence[Detector], corpus: CorpusIndex, config: Con
     _WORKER.update(detectors=detectors, corpus=corpus, config=config)
 
 
+def _init_map(fn: Callable[[Any], Any]) -> None:
+    _WORKER["map"] = fn
+
+
+def _mapped(item: Any) -> Any:
+    return _WORKER["map"](item)
+
+
 def _audit_batch(docs: list[Document]) -> list[DocOutcome]:
     from audit.pipeline import audit_document
 
@@ -86,13 +94,15 @@ class LocalExecutor:
             yield from map(fn, items)
             return
         it = iter(items)
-        with ProcessPoolExecutor(self.jobs) as pool:  # a window in flight: items are read as it moves
-            inflight = deque(pool.submit(fn, x) for x in islice(it, self.jobs * 4))
+        # `fn` reaches each worker once, as the pool's initializer argument (inherited by the fork,
+        # not pickled), not with every item: a partial may carry a large table every task reads.
+        with ProcessPoolExecutor(self.jobs, initializer=_init_map, initargs=(fn,)) as pool:
+            inflight = deque(pool.submit(_mapped, x) for x in islice(it, self.jobs * 4))  # a window
             while inflight:
                 result = inflight.popleft().result()
                 nxt = next(it, _END)
                 if nxt is not _END:
-                    inflight.append(pool.submit(fn, nxt))
+                    inflight.append(pool.submit(_mapped, nxt))
                 yield result
 
     def translator(self, config: Config) -> CachedTranslator | None:
