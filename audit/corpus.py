@@ -133,15 +133,16 @@ class CorpusIndex:
             self.lower_docs.update({t.lower() for t in set(toks)})  # distinct first: a third fewer to lower
         else:  # the words are `TOKEN_RE`'s matches less its numbers: one tokenisation serves both
             from audit.corroborate.stories import add_term_row
-            from audit.corroborate.tokens import TOKEN_RE, is_word_token, token_term_counts
+            from audit.corroborate.tokens import TOKEN_RE, token_term_counts
 
-            counted = Counter(TOKEN_RE.findall(doc.text))
-            words = {t: n for t, n in counted.items() if is_word_token(t)}
+            words: dict[str, int] = {}
+            lowers: set[str] = set()
+            terms = token_term_counts(Counter(TOKEN_RE.findall(doc.text)), self.lang or "en", words, lowers)
             self.forms.update(words)
-            self.lower_docs.update({t.lower() for t in words})
+            self.lower_docs.update(lowers)
             if doc.text.strip():
                 vocab, rows = self.chunk_terms
-                add_term_row(vocab, rows, token_term_counts(counted, self.lang or "en"))
+                add_term_row(vocab, rows, terms)
         keys, words = distinct_lines(doc.text)
         self.line_hashes.extend(keys)
         self.line_positions.extend([position] * len(keys))

@@ -124,77 +124,101 @@ def align_pairs(
     The dot products are summed with numpy over the (sentence, term, posting) triples, in the
     order a loop over each sentence's terms and their postings would add them, so every score is
     the same float such a loop gives (`bincount` adds each bin's weights in input order).
+    Sentences that share one term set (`story_sentences` gives a story's repeated sentences one)
+    have the same scores with every sentence: they are scored once, as a class, and each
+    class's best counterparts per document are then handed to its sentences.
     """
     none = AlignedPairs(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
     n = len(sents)
     term_id: dict[str, int] = {}
-    terms: list[int] = []  # each sentence's terms as ids, sentence after sentence
-    # Sentences that repeat share one `terms` set (`story_sentences`): its ids and its norm are
-    # taken once (keyed by identity, the set's hash being a pass over it).
-    ids_of: dict[int, list[int]] = {}
-    for s in sents:
-        ids = ids_of.get(id(s.terms))
-        if ids is None:
-            ids = ids_of[id(s.terms)] = [term_id.setdefault(t, len(term_id)) for t in s.terms]
-        terms.extend(ids)
+    class_of: dict[int, int] = {}  # id of a term set -> its class (keyed by identity: no hashing)
+    cls = np.empty(n, np.int64)
+    terms: list[int] = []  # each class's terms as ids, class after class
+    sizes: list[int] = []
+    for k, s in enumerate(sents):
+        c = class_of.get(id(s.terms))
+        if c is None:
+            c = class_of[id(s.terms)] = len(sizes)
+            ids = [term_id.setdefault(t, len(term_id)) for t in s.terms]
+            terms.extend(ids)
+            sizes.append(len(ids))
+        cls[k] = c
     if not terms:
         return none
+    m = len(sizes)
+    members = np.bincount(cls, minlength=m)
     tid = np.array(terms, dtype=np.int64)
-    df = np.bincount(tid)
+    owner = np.repeat(np.arange(m, dtype=np.int64), sizes)
+    df = np.bincount(tid, weights=members[owner]).astype(np.int64)  # over sentences, not classes
     weight = [math.log((n + 1) / (k + 0.5)) ** 2 for k in df.tolist()]  # idf squared
-    norm_of = {key: math.sqrt(sum(weight[k] for k in ids)) or 1.0 for key, ids in ids_of.items()}
-    norms = np.array([norm_of[id(s.terms)] for s in sents])
-    sizes = np.array([len(s.terms) for s in sents], dtype=np.int64)
-    owner = np.repeat(np.arange(n, dtype=np.int64), sizes)
-    # Postings: the sentences of each term, in order. A term in too many sentences says nothing
+    ends = np.cumsum(sizes).tolist()
+    norms = np.array([math.sqrt(sum(weight[k] for k in terms[e - size : e])) or 1.0
+                      for e, size in zip(ends, sizes, strict=True)])
+    # Postings: the classes of each term, in order. A term in too many sentences says nothing
     # about which ones correspond: only the others are summed.
+    cdf = np.bincount(tid, minlength=len(df))
     postings = owner[np.argsort(tid, kind="stable")]
-    starts = np.cumsum(df) - df
+    starts = np.cumsum(cdf) - cdf
     usable = df[tid] <= max_postings
     owner, tid = owner[usable], tid[usable]
     if not len(tid):
         return none
-    counts = df[tid]
-    names = sorted({s.doc_id for s in sents})
-    rank = {d: r for r, d in enumerate(names)}
+    counts = cdf[tid]
+    rank = {d: r for r, d in enumerate(sorted({s.doc_id for s in sents}))}
     doc = np.array([rank[s.doc_id] for s in sents], dtype=np.int64)
+    by_class = np.argsort(cls, kind="stable")  # each class's sentences, ascending
+    first = np.cumsum(members) - members
     weights = np.array(weight)
     parts = [none]
-    # Sentences in runs of at most ~`pairs` postings summed: memory stays bounded in a huge story.
-    load = np.cumsum(np.bincount(owner, weights=counts, minlength=n))
+    # Classes in runs of at most ~`pairs` postings summed: memory stays bounded in a huge story.
+    load = np.cumsum(np.bincount(owner, weights=counts, minlength=m))
     lo = 0
-    while lo < n:
+    while lo < m:
         base = load[lo - 1] if lo else 0.0
         hi = max(lo + 1, int(np.searchsorted(load, base + pairs, side="right")))
         a, b = np.searchsorted(owner, [lo, hi])
         if a < b:
-            parts.append(_best(owner[a:b], tid[a:b], counts[a:b], postings, starts, weights, norms, doc, n,
-                               min_score, per_doc))
+            parts.append(_best(owner[a:b], tid[a:b], counts[a:b], postings, starts, weights, norms, m,
+                               min_score, per_doc, members, first, by_class, doc))
         lo = hi
-    return AlignedPairs(*(np.concatenate(column) for column in zip(*parts, strict=True)))
+    best_c, best_j, best_score = (np.concatenate(column) for column in zip(*parts, strict=True))
+    # Each sentence takes its class's best counterparts, less those in its own document.
+    held = np.bincount(best_c, minlength=m)
+    offset = np.cumsum(held) - held
+    take = held[cls]
+    i = np.repeat(np.arange(n, dtype=np.int64), take)
+    at = np.repeat(offset[cls] - (np.cumsum(take) - take), take) + np.arange(int(take.sum()), dtype=np.int64)
+    j = best_j[at]
+    other = doc[j] != doc[i]
+    return AlignedPairs(i[other], j[other], round_like_python(best_score[at[other]], 4))
 
 
 def _best(owner: np.ndarray, tid: np.ndarray, counts: np.ndarray, postings: np.ndarray, starts: np.ndarray,
-          weights: np.ndarray, norms: np.ndarray, doc: np.ndarray, n: int, min_score: float, per_doc: int
-          ) -> AlignedPairs:
-    """Each sentence i of `owner`'s best counterparts j, in the output's order."""
+          weights: np.ndarray, norms: np.ndarray, m: int, min_score: float, per_doc: int,
+          members: np.ndarray, first: np.ndarray, by_class: np.ndarray, doc: np.ndarray) -> AlignedPairs:
+    """For each class `a` of `owner`, in every document, its best `per_doc` sentences j (score,
+    then index): (a, j, unrounded score), by class, then document, then rank."""
     ends = np.cumsum(counts)
-    # Every posting of every (sentence, term): i, j and the term's weight, in loop order.
+    # Every posting of every (class, term): a, b and the term's weight, in loop order.
     at = np.repeat(starts[tid] - (ends - counts), counts) + np.arange(ends[-1], dtype=np.int64)
-    pair = np.repeat(owner, counts) * n + postings[at]
+    pair = np.repeat(owner, counts) * m + postings[at]
     keys, inverse = np.unique(pair, return_inverse=True)
     dots = np.bincount(inverse.ravel(), weights=np.repeat(weights[tid], counts))
-    pi, pj = keys // n, keys % n
-    scores = dots / (norms[pi] * norms[pj])
-    keep = (doc[pi] != doc[pj]) & (scores >= min_score)
-    pi, pj, scores = pi[keep], pj[keep], scores[keep]
-    # Per sentence, other documents in name order, each one's best `per_doc` (score, then index).
-    order = np.lexsort((pj, -scores, doc[pj], pi))
-    pi, pj, scores = pi[order], pj[order], scores[order]
-    group = np.flatnonzero(np.r_[True, (pi[1:] != pi[:-1]) | (doc[pj][1:] != doc[pj][:-1])])
-    place = np.arange(len(pi)) - np.repeat(group, np.diff(np.r_[group, len(pi)]))
+    pa, pb = keys // m, keys % m
+    scores = dots / (norms[pa] * norms[pb])
+    keep = scores >= min_score
+    pa, pb, scores = pa[keep], pb[keep], scores[keep]
+    # Every sentence of each class b counterpart of a.
+    size = members[pb]
+    pj = by_class[np.repeat(first[pb] - (np.cumsum(size) - size), size) + np.arange(int(size.sum()))]
+    pa, scores = np.repeat(pa, size), np.repeat(scores, size)
+    # Per class, documents in name order, each one's best `per_doc` (score, then index).
+    order = np.lexsort((pj, -scores, doc[pj], pa))
+    pa, pj, scores = pa[order], pj[order], scores[order]
+    group = np.flatnonzero(np.r_[True, (pa[1:] != pa[:-1]) | (doc[pj][1:] != doc[pj][:-1])])
+    place = np.arange(len(pa)) - np.repeat(group, np.diff(np.r_[group, len(pa)]))
     chosen = place < per_doc
-    return AlignedPairs(pi[chosen], pj[chosen], round_like_python(scores[chosen], 4))
+    return AlignedPairs(pa[chosen], pj[chosen], scores[chosen])
 
 
 def round_like_python(values: np.ndarray, digits: int) -> np.ndarray:

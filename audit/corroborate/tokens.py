@@ -11,6 +11,9 @@ import regex
 from audit.lang import stopwords
 
 TOKEN_RE = regex.compile(r"\p{L}[\p{L}\p{M}]*(?:['’\-]\p{L}[\p{L}\p{M}]*)*|\p{N}+(?:[.,]\p{N}+)*")
+_LETTER_RE = regex.compile(r"\p{L}")
+"""A `TOKEN_RE` word starts with a letter (`WORD_RE`'s match), a number does not. `str.isalpha`
+answers for nearly all tokens; this for the rest, in case the two Unicode versions disagree."""
 
 
 class Token(NamedTuple):
@@ -63,14 +66,20 @@ def text_term_counts(text: str, lang: str) -> dict[str, int]:
     return token_term_counts(Counter(TOKEN_RE.findall(text)), lang)
 
 
-def token_term_counts(token_counts: Mapping[str, int], lang: str) -> dict[str, int]:
+def token_term_counts(token_counts: Mapping[str, int], lang: str, words: dict[str, int] | None = None,
+                      lowers: set[str] | None = None) -> dict[str, int]:
     """`text_term_counts` from the text's `TOKEN_RE` matches counted in order of first occurrence
     (a `Counter` of them): the distinct tokens are counted first (in C) and only they are read
     here; the first of the tokens that give a term is its first occurrence, so the order is that
-    of counting term by term."""
+    of counting term by term. `words` and `lowers`, when given, receive the word tokens (not the
+    numbers: `WORD_RE`'s matches) with their counts, and their lower-cased forms, in the same
+    loop: what the corpus pass counts, from the same tokens."""
     stops = stopwords(lang, 200)
     out: dict[str, int] = {}
     for t, n in token_counts.items():
+        if words is not None and (t[:1].isalpha() or _LETTER_RE.match(t) is not None):
+            words[t] = n
+            lowers.add(t.lower())  # type: ignore[union-attr]
         if len(t) > 2 and t[-2] in "'’" and t[-1] in "sS":
             t = t[:-2]
         if t[:1].isdigit():
@@ -79,12 +88,3 @@ def token_term_counts(token_counts: Mapping[str, int], lang: str) -> dict[str, i
             out[low] = out.get(low, 0) + n
     return out
 
-
-_LETTER_RE = regex.compile(r"\p{L}")
-
-
-def is_word_token(token: str) -> bool:
-    """Whether a `TOKEN_RE` match is a word (it starts with a letter: `WORD_RE`'s match), not a
-    number. `str.isalpha` answers for nearly all; the pattern's own letter class for the rest, in
-    case the two Unicode versions disagree on a new letter."""
-    return token[:1].isalpha() or _LETTER_RE.match(token) is not None
