@@ -49,3 +49,49 @@ def test_same_answer_on_near_identical_pairs(base: list[str], i: int, j: int, mi
     other = [*base[:i], *middle[:3], *base[j:]]
     assert edit_script(base, other) == _matcher(base, other)
     assert edit_script(other, base) == _matcher(other, base)
+
+
+def _beneficiaries_from_offset_tokens(s, lang: str, window: int = 4) -> list[tuple[int, int, str, str]]:
+    """The definition `beneficiaries` keeps: every support word's window read from offset tokens."""
+    from audit.corroborate.divergence import _is_name, _support_at
+
+    out = []
+    for i in _support_at(s.lows, lang):
+        toks = s.toks
+        for k in range(i + 1, min(len(toks) - 1, i + 1 + window)):
+            if toks[k].low in ("to", "for") and _is_name(toks[k + 1 : k + 2], lang):
+                end = k + 1
+                while end + 1 < len(toks) and _is_name(toks[end + 1 : end + 2], lang) and \
+                        toks[end + 1].start - toks[end].end == 1:
+                    end += 1
+                out.append((toks[i].start, toks[end].end, toks[i].low, " ".join(t.text for t in toks[k + 1 : end + 1])))
+                break
+    return out
+
+
+_PIECES = ["support", "backing", "aid", "to", "for", "To", "Ukraine", "North", "Korea", "the", "Monday", "1,500",
+           "Kim", "full", "his", "offered", "  ", " ", ", ", ". ", "Moscow’s", "pledged"]
+
+
+@settings(max_examples=300)
+@given(st.lists(st.sampled_from(_PIECES), min_size=1, max_size=25).map(" ".join), st.integers(0, 40))
+def test_beneficiaries_are_found_without_offset_tokens_first(text: str, offset: int) -> None:
+    """Support words without `to/for NAME` after them are passed over from the token texts; the
+    others are read as before, from the offset tokens."""
+    from audit.corroborate.align import story_sentences
+    from audit.corroborate.divergence import beneficiaries
+    from audit.records import Document
+
+    for s in story_sentences(Document("d", " " * offset + text), "en", min_terms=0):
+        assert beneficiaries(s, "en") == _beneficiaries_from_offset_tokens(s, "en")
+
+
+def test_a_beneficiary_is_the_name_after_to() -> None:
+    from audit.corroborate.align import story_sentences
+    from audit.corroborate.divergence import beneficiaries
+    from audit.records import Document
+
+    text = "Kim offered his full support to Ukraine on Monday, and aid for North Korea."
+    (s,) = story_sentences(Document("d", text), "en", min_terms=0)
+    assert [(text[a:b], word, name) for a, b, word, name in beneficiaries(s, "en")] == [
+        ("support to Ukraine", "support", "Ukraine"), ("aid for North Korea", "aid", "North Korea")]

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import run_detector
 
@@ -31,3 +33,28 @@ def test_disclosures_found(text: str, span: str) -> None:
 )
 def test_prose_about_translation_is_not_a_notice(text: str) -> None:
     assert run_detector("mt_disclosure", text) == []
+
+
+_PIECES = ["This article was", "automatically", "machine", "translated", "Translated by DeepL", "traducción automática",
+           "Read the original article", " ", "  ", "\n", "\n\n", "\t", "\u2028", "\x85", "-", "x", "über", "Maschinell übersetzt",
+           "words " * 45]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=30).map("".join) | st.text(max_size=80))
+def test_one_search_finds_what_a_search_per_line_finds(text: str) -> None:
+    """The definition the whole-text search keeps: each short line's own first match."""
+    from audit.corpus import CorpusIndex
+    from audit.detectors.mt_disclosure import MTDisclosureDetector
+    from audit.records import Document
+    from audit.text import lines
+
+    det = MTDisclosureDetector()
+    doc = Document("d", text)
+    want = []
+    for line in lines(text):
+        m = det.pattern.search(line.text)
+        if m and len(line.text.split()) <= det.max_line_words:
+            want.append((line.start, line.end, m.group()))
+    got = [(f.start, f.end, f.message.split("'")[1]) for f in det.detect(doc, CorpusIndex())]
+    assert got == want

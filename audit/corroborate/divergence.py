@@ -286,7 +286,14 @@ def _stem(word: str) -> str:
 def beneficiaries(s: Sentence, lang: str, window: int = 4) -> list[tuple[int, int, str, str]]:
     """(start, end, support word, NAME) for `support … to/for NAME` in the sentence."""
     out = []
-    for i in _support_at(s.lows, lang):
+    lows = s.lows
+    for i in _support_at(lows, lang):
+        window_end = min(len(lows) - 1, i + 1 + window)
+        # Most support words have no `to/for NAME` after them: seen from the token texts, before
+        # any token with offsets (a sentence's `toks`) is built.
+        if not any(lows[k] in ("to", "for") and _is_name(s.words(k + 1, k + 2), lang)
+                   for k in range(i + 1, window_end)):
+            continue
         toks = s.toks
         for k in range(i + 1, min(len(toks) - 1, i + 1 + window)):
             if toks[k].low in ("to", "for") and _is_name(toks[k + 1 : k + 2], lang):
@@ -322,11 +329,18 @@ def _actors(s: Sentence, lang: str, skip: str) -> set[str]:
 def beneficiary_flips(sents: Sequence[Sentence], lang: str) -> list[Divergence]:
     """`support … to NAME` against sentences of the story with the same support word about a war in NAME."""
     supports: dict[str, list[Sentence]] = defaultdict(list)
+    backing = []  # the sentences with a support word: the only ones with beneficiaries
+    seen: dict[int, list[int]] = {}  # a story's repeated sentences share their `lows`
     for s in sents:
-        for i in _support_at(s.lows, lang):
-            supports[_stem(s.lows[i])].append(s)
+        found = seen.get(id(s.lows))
+        if found is None:
+            found = seen[id(s.lows)] = _support_at(s.lows, lang)
+        if found:
+            backing.append(s)
+            for i in found:
+                supports[_stem(s.lows[i])].append(s)
     out = []
-    for a in sents:
+    for a in backing:
         for start, end, word, name in beneficiaries(a, lang):
             rivals = []
             for b in supports[_stem(word)]:
@@ -339,7 +353,7 @@ def beneficiary_flips(sents: Sequence[Sentence], lang: str) -> list[Divergence]:
                 rivals.append(b)
             if not rivals:
                 continue
-            backers = {a.doc_id} | {s.doc_id for s in sents if s is not a and any(
+            backers = {a.doc_id} | {s.doc_id for s in backing if s is not a and any(
                 n == name for *_, n in beneficiaries(s, lang))}
             against = {b.doc_id for b in rivals}
             if len(against) < len(backers):

@@ -6,6 +6,7 @@ of the document is raw MT output. Patterns are data: `reference/lexicons/mt_disc
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable
 from functools import cached_property
 
@@ -33,10 +34,24 @@ class MTDisclosureDetector(Detector):
                              regex.IGNORECASE)
 
     def detect(self, doc: Document, corpus: CorpusIndex) -> Iterable[Finding]:
-        for line in lines(doc.text):
-            m = self.pattern.search(line.text)
+        # One search over the whole text, not one per line: no pattern crosses a line break (they
+        # join words with plain spaces) or starts or ends on a blank, so the first match that
+        # starts on a line is that line's own first match.
+        matches = self.pattern.finditer(doc.text)
+        first = next(matches, None)
+        if first is None:  # nearly every document
+            return
+        spans = lines(doc.text)
+        starts = [ln.start for ln in spans]
+        reported = -1
+        for m in (first, *matches):
+            k = bisect_right(starts, m.start()) - 1
+            if k <= reported or k < 0 or m.end() > spans[k].end:
+                continue
+            reported = k
+            line = spans[k]
             # A long line is article prose that mentions translation, not a notice.
-            if m and len(line.text.split()) <= self.max_line_words:
+            if len(line.text.split()) <= self.max_line_words:
                 yield self.finding(
                     doc, line.start, line.end, "mt_disclosure", "info",
                     f"machine-translation notice ('{m.group()}'): remove it and have the "
