@@ -143,10 +143,12 @@ def _story_batch(stories: list[tuple[str, list[Document]]], **options: Any
             parts.append({**rows, "story": np.full(len(rows["score"]), story, dtype=object)})
         findings.extend(found)
         n_sentences += n
+    if not parts:
+        return pl.DataFrame(schema=ALIGNMENT_SCHEMA), findings, n_sentences
     # One frame built from whole columns: polars' own multithreaded operations (gather, concat)
     # must not run here, in a worker forked from a process whose polars thread pool is started.
-    columns = {name: np.concatenate([p[name] for p in parts]) if parts else [] for name in ALIGNMENT_SCHEMA}
-    strings = {name: columns[name].tolist() if parts else [] for name in ("doc_id", "other_doc_id", "story")}
+    columns = {name: np.concatenate([p[name] for p in parts]) for name in ALIGNMENT_SCHEMA}
+    strings = {name: columns[name].tolist() for name in ("doc_id", "other_doc_id", "story")}
     return pl.DataFrame({**columns, **strings}, schema=ALIGNMENT_SCHEMA), findings, n_sentences
 
 

@@ -187,7 +187,7 @@ def align_pairs(
     offset = np.cumsum(held) - held
     take = held[cls]
     i = np.repeat(np.arange(n, dtype=np.int64), take)
-    at = np.repeat(offset[cls] - (np.cumsum(take) - take), take) + np.arange(int(take.sum()), dtype=np.int64)
+    at = _concatenated_ranges(offset[cls], take)
     j = best_j[at]
     other = doc[j] != doc[i]
     return AlignedPairs(i[other], j[other], round_like_python(best_score[at[other]], 4))
@@ -198,9 +198,8 @@ def _best(owner: np.ndarray, tid: np.ndarray, counts: np.ndarray, postings: np.n
           members: np.ndarray, first: np.ndarray, by_class: np.ndarray, doc: np.ndarray) -> AlignedPairs:
     """For each class `a` of `owner`, in every document, its best `per_doc` sentences j (score,
     then index): (a, j, unrounded score), by class, then document, then rank."""
-    ends = np.cumsum(counts)
     # Every posting of every (class, term): a, b and the term's weight, in loop order.
-    at = np.repeat(starts[tid] - (ends - counts), counts) + np.arange(ends[-1], dtype=np.int64)
+    at = _concatenated_ranges(starts[tid], counts)
     pair = np.repeat(owner, counts) * m + postings[at]
     keys, inverse = np.unique(pair, return_inverse=True)
     dots = np.bincount(inverse.ravel(), weights=np.repeat(weights[tid], counts))
@@ -210,7 +209,7 @@ def _best(owner: np.ndarray, tid: np.ndarray, counts: np.ndarray, postings: np.n
     pa, pb, scores = pa[keep], pb[keep], scores[keep]
     # Every sentence of each class b counterpart of a.
     size = members[pb]
-    pj = by_class[np.repeat(first[pb] - (np.cumsum(size) - size), size) + np.arange(int(size.sum()))]
+    pj = by_class[_concatenated_ranges(first[pb], size)]
     pa, scores = np.repeat(pa, size), np.repeat(scores, size)
     # Per class, documents in name order, each one's best `per_doc` (score, then index).
     order = np.lexsort((pj, -scores, doc[pj], pa))
@@ -219,6 +218,13 @@ def _best(owner: np.ndarray, tid: np.ndarray, counts: np.ndarray, postings: np.n
     place = np.arange(len(pa)) - np.repeat(group, np.diff(np.r_[group, len(pa)]))
     chosen = place < per_doc
     return AlignedPairs(pa[chosen], pj[chosen], scores[chosen])
+
+
+def _concatenated_ranges(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """`range(starts[k], starts[k] + sizes[k])` for each k, one after the other, as one array."""
+    ends = np.cumsum(sizes)
+    total = int(ends[-1]) if len(ends) else 0
+    return np.repeat(starts - (ends - sizes), sizes) + np.arange(total, dtype=np.int64)
 
 
 def round_like_python(values: np.ndarray, digits: int) -> np.ndarray:

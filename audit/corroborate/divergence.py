@@ -288,22 +288,19 @@ def beneficiaries(s: Sentence, lang: str, window: int = 4) -> list[tuple[int, in
     out = []
     lows = s.lows
     for i in _support_at(lows, lang):
-        window_end = min(len(lows) - 1, i + 1 + window)
-        # Most support words have no `to/for NAME` after them: seen from the token texts, before
-        # any token with offsets (a sentence's `toks`) is built.
-        if not any(lows[k] in ("to", "for") and _is_name(s.words(k + 1, k + 2), lang)
-                   for k in range(i + 1, window_end)):
+        # The `to/for NAME` is found from the token texts: most support words have none, and
+        # tokens with offsets (a sentence's `toks`) are built only for those that do.
+        k = next((k for k in range(i + 1, min(len(lows) - 1, i + 1 + window))
+                  if lows[k] in ("to", "for") and _is_name(s.words(k + 1, k + 2), lang)), None)
+        if k is None:
             continue
         toks = s.toks
-        for k in range(i + 1, min(len(toks) - 1, i + 1 + window)):
-            if toks[k].low in ("to", "for") and _is_name(toks[k + 1 : k + 2], lang):
-                end = k + 1
-                while end + 1 < len(toks) and _is_name(toks[end + 1 : end + 2], lang) and \
-                        toks[end + 1].start - toks[end].end == 1:
-                    end += 1
-                name = " ".join(t.text for t in toks[k + 1 : end + 1])
-                out.append((toks[i].start, toks[end].end, toks[i].low, name))
-                break
+        end = k + 1
+        while end + 1 < len(toks) and _is_name(toks[end + 1 : end + 2], lang) and \
+                toks[end + 1].start - toks[end].end == 1:
+            end += 1
+        name = " ".join(t.text for t in toks[k + 1 : end + 1])
+        out.append((toks[i].start, toks[end].end, toks[i].low, name))
     return out
 
 

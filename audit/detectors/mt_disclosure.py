@@ -33,7 +33,7 @@ class MTDisclosureDetector(Detector):
         return regex.compile("|".join(f"(?:{p})" for p in load_list("mt_disclosure")),
                              regex.IGNORECASE)
 
-    @property
+    @cached_property
     def line_safe(self) -> bool:
         """Whether a match in the whole text can only lie inside one line, as in a search per line:
         no anchor, lookaround, flag or class that can match a line break (what the shipped
