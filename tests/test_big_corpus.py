@@ -81,3 +81,26 @@ def test_bench_audit_json_has_the_figures(tmp_path: Path) -> None:
         assert row[f"{variant}_x_floor"] == round(row[variant]["wall_s"] / row["floor"]["wall_s"], 2)
         assert row[f"{variant}_x_floor_lru"] == round(row[variant]["wall_s"] / row["floor_lru"]["wall_s"], 2)
     assert "corroborate_s" in row
+
+
+def test_bench_phases_reports_every_phase(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    assert make_big_corpus.main(["--docs", "12", "--out", str(corpus), "--seed", "2", "--jobs", "1",
+                                 "--words-per-doc", "200"]) == 0
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "bench_phases.py"), str(corpus), "--out", str(tmp_path / "out"),
+         "--jobs", "1", "--json"], capture_output=True, text=True, timeout=180, check=False)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    report = json.loads(proc.stdout)
+    assert report["documents"] == 12 and report["corroborate"] is True
+    phases = [r["phase"] for r in report["phases"]]
+    # each wrapped phase ran once, nested ones (grouping, entity index) before the corroboration holding them
+    assert sorted(phases) == sorted(["corpus pass", "rule pass", "story grouping", "entity index",
+                                     "corroborate (all)", "build tables", "write outputs"])
+    assert phases.index("story grouping") < phases.index("corroborate (all)")
+    assert phases.index("corpus pass") < phases.index("rule pass") < phases.index("write outputs")
+    total = report["total"]
+    for r in report["phases"]:
+        assert 0 <= r["wall_s"] <= total["wall_s"] and r["rss_before_mib"] > 10
+        assert r["peak_mib"] <= total["peak_mib"]
+    assert (tmp_path / "out" / "findings.parquet").is_file()  # the run wrote its outputs as mtaudit run does
