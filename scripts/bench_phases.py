@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import resource
 import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
+
+from bench_audit import _maxrss_mib, _rss_now_mib  # this folder is on the path when run as a script
 
 PHASES = (
     ("audit.pipeline:CorpusIndex.build", "corpus pass"),
@@ -33,15 +33,6 @@ PHASES = (
     ("audit.output:build_result", "build tables"),
     ("audit.output:write_outputs", "write outputs"),
 )
-
-
-def _rss_mib() -> float:
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
-
-
-def _peak_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _instrument(rows: list[dict[str, Any]]) -> None:
@@ -55,21 +46,20 @@ def _instrument(rows: list[dict[str, Any]]) -> None:
         for part in path:
             owner = getattr(owner, part)
         original = getattr(owner, name)
-        if isinstance(owner, type):  # a classmethod: wrap the bound function, keep it a classmethod
-            original = original.__func__
-        setattr(owner, name, _timed(original, label, rows, classmethod_=isinstance(owner, type)))
+        on_class = isinstance(owner, type)  # a classmethod: wrap the bound function, keep it a classmethod
+        setattr(owner, name, _timed(original.__func__ if on_class else original, label, rows, on_class))
 
 
 def _timed(fn: Callable[..., Any], label: str, rows: list[dict[str, Any]], classmethod_: bool) -> Any:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        before, wall, cpu = _rss_mib(), time.perf_counter(), time.process_time()
+        before, wall, cpu = _rss_now_mib(), time.perf_counter(), time.process_time()
         try:
             return fn(*args, **kwargs)
         finally:
             rows.append({"phase": label, "wall_s": round(time.perf_counter() - wall, 3),
                          "main_cpu_s": round(time.process_time() - cpu, 3),
-                         "rss_before_mib": round(before, 1), "rss_after_mib": round(_rss_mib(), 1),
-                         "peak_mib": round(_peak_mib(), 1)})
+                         "rss_before_mib": round(before, 1), "rss_after_mib": round(_rss_now_mib(), 1),
+                         "peak_mib": round(_maxrss_mib()[0], 1)})
 
     return classmethod(wrapper) if classmethod_ else wrapper
 
@@ -80,14 +70,14 @@ def measure(corpus: str, out: str, jobs: int, corroborate: bool) -> dict[str, An
     rows: list[dict[str, Any]] = []
     _instrument(rows)
     config = audit.Config.from_dict({"corroborate": {"enabled": corroborate}})
-    start_rss, wall, cpu = _rss_mib(), time.perf_counter(), time.process_time()
+    start_rss, wall, cpu = _rss_now_mib(), time.perf_counter(), time.process_time()
     result = audit.run(corpus, config, out=out, jobs=jobs)
-    children_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    peak, children_peak = _maxrss_mib()
     return {"corpus": corpus, "jobs": jobs, "corroborate": corroborate,
             "documents": result.run_info["documents"], "phases": rows,
             "total": {"wall_s": round(time.perf_counter() - wall, 3),
                       "main_cpu_s": round(time.process_time() - cpu, 3), "rss_start_mib": round(start_rss, 1),
-                      "peak_mib": round(_peak_mib(), 1), "children_peak_mib": round(children_peak, 1)}}
+                      "peak_mib": round(peak, 1), "children_peak_mib": round(children_peak, 1)}}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
